@@ -1,0 +1,134 @@
+"""Choose the exact sentences to quote from the retrieved chunks.
+
+Inside each candidate chunk the best sentence is found (its own cosine,
+blended with the chunk's, plus a little lexical overlap); it grows to at most
+three sentences of the same paragraph when a neighbour is nearly as relevant
+or the sentence leans on the one before ("It...", "However..."). Questions
+in the text ("Is this effective?"), and the whole paragraph a question ends
+(a reader's letter in a Q&A article), are never quoted: they ask, they do not
+answer. Quotes never overlap, and a second article that also answers is
+preferred to a second quote from the first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.retrieve import Candidate
+from index.reader import Index
+
+MAX_SENTENCES = 3
+MAX_WORDS = 90
+EXTEND_MARGIN = 0.2
+KEEP_MARGIN = 0.12
+SENTENCE_WEIGHT = 0.7  # the rest is the chunk's cosine: context for terse sentences
+LEXICAL_WEIGHT = 0.0
+DOC_PENALTY = 0.03
+LEANS_BACK = re.compile(r"^(it|this|these|that|those|they|he|she|such|however|but|and|so|also|then|its)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Window:
+    doc: int
+    first: int  # global sentence rows [first, last)
+    last: int
+    relevance: float  # used to decide whether to answer at all
+    rank: float  # used to order quotes
+
+    def overlaps(self, other: Window) -> bool:
+        return self.doc == other.doc and self.first < other.last and other.first < self.last
+
+
+def _words(index: Index, row: int) -> int:
+    doc, start, end = index.sentences[row]
+    return len(index.documents[doc].text[start:end].split())
+
+
+def _text(index: Index, row: int) -> str:
+    doc, start, end = index.sentences[row]
+    return index.documents[doc].text[start:end]
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip("\"'”’) ").endswith("?")
+
+
+def _quotable(index: Index, row: int) -> bool:
+    """Not a question, and not part of a paragraph that ends in one."""
+    doc, start, end = (int(x) for x in index.sentences[row])
+    text = index.documents[doc].text
+    para_end = text.find("\n\n", end)
+    return not _is_question(text[start:end]) and not _is_question(text[: para_end if para_end >= 0 else len(text)])
+
+
+def _same_paragraph(index: Index, row_a: int, row_b: int) -> bool:
+    """True when no blank line separates sentence `row_a` from the following `row_b`."""
+    doc, _, end = index.sentences[row_a]
+    return "\n\n" not in index.documents[doc].text[end : index.sentences[row_b, 1]]
+
+
+def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> list[Window]:
+    """Every quotable sentence of the candidate chunks, grown into a scored window."""
+    q_terms = index.bm25.stems(question)
+    windows = []
+    for cand in candidates:
+        doc, first, last = (int(x) for x in index.chunks[cand.chunk])
+        lo, hi = max(first - 1, 0), min(last + 1, len(index.sentences))
+        rows = np.arange(lo, hi)
+        rows = rows[index.sentences[rows, 0] == doc]
+        cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
+        relevance = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
+        if q_terms:
+            overlap = [len(q_terms & index.bm25.stems(_text(index, int(r)))) / len(q_terms) for r in rows]
+            rank = relevance + LEXICAL_WEIGHT * np.asarray(overlap)
+        else:
+            rank = relevance
+        quotable = np.array([_quotable(index, int(r)) for r in rows])
+        inside = (rows >= first) & (rows < last) & quotable
+        for best in np.flatnonzero(inside):
+            windows.append(_grow(index, doc, rows, quotable, relevance, rank, int(best)))
+    return windows
+
+
+def _grow(
+    index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, relevance: np.ndarray, rank: np.ndarray, best: int
+) -> Window:
+    """Extend the sentence at `best` into a self-contained window of up to three sentences."""
+    a, b = best, best + 1
+    words = _words(index, int(rows[best]))
+    while b - a < MAX_SENTENCES:
+        leans = LEANS_BACK.match(_text(index, int(rows[a]))) is not None
+        before = a > 0 and quotable[a - 1] and _same_paragraph(index, int(rows[a - 1]), int(rows[a]))
+        after = b < len(rows) and quotable[b] and _same_paragraph(index, int(rows[b - 1]), int(rows[b]))
+        if before and (leans or rank[a - 1] >= rank[best] - EXTEND_MARGIN):
+            step = a - 1
+        elif after and (words < 8 or rank[b] >= rank[best] - EXTEND_MARGIN):
+            step = b
+        else:
+            break
+        extra = _words(index, int(rows[step]))
+        if words + extra > MAX_WORDS:
+            break
+        words += extra
+        a, b = (step, b) if step < a else (a, step + 1)
+    return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(relevance[best]), float(rank[best]))
+
+
+def select(windows: list[Window], top_k: int, min_relevance: float) -> list[Window]:
+    """Greedy, non-overlapping, best first; a window loses `DOC_PENALTY` for each quote
+    already taken from its article, so a second article that answers nearly as well wins."""
+    pool = [w for w in windows if w.relevance >= min_relevance]
+    if not pool:
+        return []
+    floor = max(w.rank for w in pool) - KEEP_MARGIN
+    pool = [w for w in pool if w.rank >= floor]
+    chosen: list[Window] = []
+    while pool and len(chosen) < top_k:
+        taken = [c.doc for c in chosen]
+        best = max(pool, key=lambda w: (w.rank - DOC_PENALTY * taken.count(w.doc), -w.doc, -w.first))
+        chosen.append(best)
+        pool = [w for w in pool if not w.overlaps(best)]
+    return chosen

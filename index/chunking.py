@@ -1,0 +1,91 @@
+"""Sentences and chunks that remember exactly where they came from.
+
+Every span is a `[start, end)` pair into the cleaned article text, so a quote
+can always be shown as `text[start:end]` — verbatim by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import blingfire
+
+LEADING_JUNK = re.compile(r"^[\s:;,\-–—•·|>*]+")
+HAS_WORD = re.compile(r"\w", re.UNICODE)
+PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n\s*\n|\s*\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    """Drop surrounding whitespace and leading list/colon debris; None if no word is left."""
+    piece = text[start:end]
+    lead = LEADING_JUNK.match(piece)
+    if lead:
+        start += lead.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start or not HAS_WORD.search(text, start, end):
+        return None
+    return Span(start, end)
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentence spans, in order, never overlapping and never crossing a paragraph.
+
+    blingfire finds the boundaries; its offsets are then checked against the
+    text, and any stretch it skipped becomes a sentence of its own, so no
+    content is ever lost to the splitter.
+    """
+    spans: list[Span] = []
+    for para in PARAGRAPH.finditer(text):
+        base, body = para.start(), para.group()
+        cursor = 0
+        _, offsets = blingfire.text_to_sentences_and_offsets(body)
+        for start, end in offsets:
+            start, end = max(start, cursor), min(end, len(body))
+            if start > cursor:  # splitter skipped something: keep it
+                _add(spans, text, base + cursor, base + start)
+            if end > start:
+                _add(spans, text, base + start, base + end)
+                cursor = end
+        if cursor < len(body):
+            _add(spans, text, base + cursor, base + len(body))
+    return spans
+
+
+def _add(spans: list[Span], text: str, start: int, end: int) -> None:
+    span = _trim(text, start, end)
+    if span is not None:
+        spans.append(span)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Sentences `[first, last)` of one article, by index into its sentence list."""
+
+    first: int
+    last: int
+
+
+def make_chunks(text: str, sentences: list[Span], max_words: int = 110, max_sentences: int = 6) -> list[Chunk]:
+    """Group consecutive sentences greedily into chunks of bounded size.
+
+    Small enough for the encoder's 256-token window, large enough to carry
+    context; a chunk never splits a sentence.
+    """
+    chunks, first, count = [], 0, 0
+    for i, span in enumerate(sentences):
+        n = len(text[span.start : span.end].split())
+        if i > first and (count + n > max_words or i - first >= max_sentences):
+            chunks.append(Chunk(first, i))
+            first, count = i, 0
+        count += n
+    if sentences:
+        chunks.append(Chunk(first, len(sentences)))
+    return chunks

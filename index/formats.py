@@ -1,0 +1,110 @@
+"""One reader per file type, chosen by suffix.
+
+Each reader returns `RawArticle`s; the rest of the pipeline never knows what
+kind of file an article came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from index.articles import TEXT_SUFFIXES, RawArticle, ReadReport, parse_text_article, read_text_file
+
+Reader = Callable[[Path, str, ReadReport], list[RawArticle]]
+
+
+def read_text(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
+    return [parse_text_article(path, read_text_file(path), article_id)]
+
+
+def read_jsonl(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
+    """One article per line; a broken line is skipped and named by line number."""
+    out = []
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("not a JSON object")
+            missing = [k for k in ("id", "title", "text") if not isinstance(rec.get(k), str) or not rec[k].strip()]
+            if missing:
+                raise ValueError(f"missing or empty field(s): {', '.join(missing)}")
+        except ValueError as exc:
+            report.skipped.append((where, str(exc)))
+            continue
+        out.append(
+            RawArticle(
+                id=rec["id"].strip(),
+                title=rec["title"].strip(),
+                body=rec["text"],
+                publisher=_opt(rec.get("publisher")),
+                date=_opt(rec.get("date")),
+                url=_opt(rec.get("url")),
+                origin=where,
+            )
+        )
+    return out
+
+
+def _opt(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def read_html(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
+    """Main content only, via trafilatura; metadata from the page's own tags."""
+    import trafilatura
+
+    html = path.read_bytes().decode("utf-8", errors="replace")
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    if doc is None or not (doc.text or "").strip():
+        raise ValueError("no article text found in the page")
+    return [
+        RawArticle(
+            id=article_id,
+            title=(doc.title or "").strip() or article_id,
+            body=doc.text,
+            publisher=(doc.sitename or doc.author or None),
+            date=doc.date or None,
+            url=doc.url or None,
+            origin=str(path),
+        )
+    ]
+
+
+def read_pdf(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
+    """Text per page; page starts are kept so a citation can name the page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    if not any(pages):
+        raise ValueError("no extractable text (scanned PDF?)")
+    info = reader.metadata or {}
+    title = (info.get("/Title") or "").strip() if info else ""
+    body = "\n\n".join(f"[page {n}]\n\n{text}" for n, text in enumerate(pages, start=1) if text)
+    return [
+        RawArticle(
+            id=article_id,
+            title=title or article_id.rsplit("/", 1)[-1],
+            body=body,
+            publisher=((info.get("/Author") or "").strip() or None) if info else None,
+            origin=str(path),
+        )
+    ]
+
+
+READERS: dict[str, Reader] = {
+    **{s: read_text for s in TEXT_SUFFIXES},
+    ".jsonl": read_jsonl,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+}
+
+
+def reader_for(path: Path) -> Reader | None:
+    return READERS.get(path.suffix.lower())

@@ -1,0 +1,90 @@
+"""The core `ask()` with the real model and the real index of the bundled articles."""
+
+import pytest
+
+from bot.answer import DISCLAIMER, SAFETY_NOTICE
+from index.errors import InvalidQuestion, SourceNotFound
+
+ON_TOPIC = [
+    "Will my hair grow back if I stop the pills?",
+    "what causes alopecia areata",
+    "can I get kerastem in america",
+    "is gene therapy dangerous",
+]
+OFF_TOPIC = ["Who won the Arsenal vs Sporting match?", "How do I bake sourdough bread?", "What's the weather tomorrow?"]
+
+
+@pytest.mark.parametrize("question", ON_TOPIC)
+def test_quotes_are_verbatim_cited_and_followed_by_the_disclaimer(bot, question):
+    answer = bot.ask(question)
+    assert answer.answered and answer.quotes
+    assert answer.disclaimer == DISCLAIMER
+    for quote in answer.quotes:
+        source = bot.source(quote.source.id)
+        assert source.text[quote.start : quote.end] == quote.text
+        assert quote.source.title == source.title
+    spans = [(q.source.id, q.start, q.end) for q in answer.quotes]
+    for i, (doc, start, end) in enumerate(spans):  # no two quotes overlap
+        for doc2, start2, end2 in spans[i + 1 :]:
+            assert doc != doc2 or end <= start2 or end2 <= start
+
+
+def test_the_pills_question_quotes_what_happens_after_stopping(bot):
+    answer = bot.ask("Will my hair grow back if I stop the pills?")
+    assert "After treatment with the drug has stopped" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_abstain_with_the_same_disclaimer(bot, question):
+    answer = bot.ask(question)
+    assert not answer.answered and answer.quotes == []
+    assert answer.message and "could not find" in answer.message
+    assert answer.disclaimer == DISCLAIMER
+
+
+def test_crisis_message_gets_the_safety_notice(bot):
+    assert bot.ask("I want to end my life, I can't cope with losing my hair").notice == SAFETY_NOTICE
+    assert bot.ask("what causes alopecia areata").notice is None
+
+
+def test_top_k_bounds_the_number_of_quotes(bot):
+    assert len(bot.ask("what treatments are there for alopecia areata", top_k=1).quotes) == 1
+    assert len(bot.ask("what treatments are there for alopecia areata", top_k=5).quotes) <= 5
+    with pytest.raises(InvalidQuestion):
+        bot.ask("hair", top_k=0)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 4001, None])
+def test_bad_questions_raise_a_clear_error(bot, question):
+    with pytest.raises(InvalidQuestion) as err:
+        bot.ask(question)
+    assert "question" in str(err.value)
+
+
+def test_no_quote_contains_page_furniture(bot):
+    furniture = [
+        "Latest Stories",
+        "Also on HuffPost",
+        "Previous Post",
+        "QR code",
+        "Arsenal thrash",
+        "mins -",
+        "before and after treatment",
+        "Copy of New Street",
+        "free consultation",
+    ]
+    for question in [*ON_TOPIC, "latest stories", "Arsenal", "scan the QR code to join the trial", "next post"]:
+        for quote in bot.ask(question, top_k=10).quotes:
+            assert not any(f in quote.text for f in furniture), quote.text
+
+
+def test_unknown_source_is_a_domain_error(bot):
+    with pytest.raises(SourceNotFound):
+        bot.source("no-such-article")
+
+
+def test_repeat_is_served_from_the_cache_with_the_question_as_asked(bot):
+    first = bot.ask("What causes alopecia areata?")
+    second = bot.ask("  what CAUSES alopecia   areata? ")
+    assert second.quotes is first.quotes
+    assert second.question == "  what CAUSES alopecia   areata? "
