@@ -52,3 +52,10 @@ class ArticlesError(BotError):
 
     exit_code = 2
     http_status = 400
+
+
+class AnswerTimeout(BotError):
+    """Answering took longer than the configured limit."""
+
+    exit_code = 6
+    http_status = 503

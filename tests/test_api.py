@@ -1,0 +1,152 @@
+"""The JSON API and pages through the ASGI app, with the real bot and index."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web.app import create_app
+from web.deps import get_bot
+from web.schemas import AnswerOut
+
+QUESTION = "Will my hair grow back if I stop the pills?"
+
+
+@pytest.fixture(scope="module")
+def client(bot, settings):
+    app = create_app(replace(settings, rate_limit_per_minute=0), bot=bot)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_ask_returns_the_cli_contract(client, bot):
+    r = client.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 200
+    assert r.json() == bot.ask(QUESTION).to_dict()
+    AnswerOut.model_validate(r.json())
+    assert r.json()["quotes"][0]["text"].startswith("After treatment with the drug has stopped")
+
+
+def test_top_k_is_honoured(client):
+    r = client.post("/api/ask", json={"question": "what treatments are there for alopecia", "top_k": 1})
+    assert r.status_code == 200 and len(r.json()["quotes"]) == 1
+
+
+def test_sources_route_and_offsets(client):
+    quote = client.post("/api/ask", json={"question": QUESTION}).json()["quotes"][0]
+    r = client.get(f"/api/sources/{quote['source']['id']}")
+    assert r.status_code == 200
+    assert set(r.json()) == {"id", "title", "publisher", "date", "url", "text"}
+    assert r.json()["text"][quote["start"] : quote["end"]] == quote["text"]
+    missing = client.get("/api/sources/not-an-article")
+    assert missing.status_code == 404 and "no article" in missing.json()["error"]
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["documents"] == 5
+
+
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        (b'{"question": ""}', "empty"),
+        (b'{"question": "   "}', "empty"),
+        (json.dumps({"question": "x" * 4001}).encode(), "too long"),
+        (b'{"question": "hair", ', "not valid JSON"),
+        (b"not json at all", "not valid JSON"),
+        (b"{}", "question"),
+        (b'{"question": 5}', "question"),
+        (b'{"question": null}', "question"),
+        (b'{"question": ["a"]}', "question"),
+        (b'{"question": "hair", "top_k": 0}', "top_k"),
+        (b'{"question": "hair", "top_k": 11}', "top_k"),
+        (b'{"question": "hair", "top_k": "three"}', "top_k"),
+        (b'{"question": "hair", "extra": 1}', "extra"),
+        (b"[]", "body"),
+        (b"", "body"),
+    ],
+)
+def test_bad_bodies_get_4xx_with_a_json_message(client, body, fragment):
+    r = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    assert fragment in r.json()["error"]
+
+
+def test_oversized_body_is_413(client):
+    r = client.post(
+        "/api/ask", content=b'{"question": "' + b"a" * 70_000 + b'"}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+
+
+def test_openapi_documents_the_routes_and_errors(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/api/ask", "/api/sources/{source_id}", "/healthz"} <= set(spec["paths"])
+    assert {"200", "422", "429", "413"} <= set(spec["paths"]["/api/ask"]["post"]["responses"])
+    assert client.get("/docs").status_code == 200
+
+
+def test_html_responses_carry_the_security_headers_and_no_cookies(client):
+    for path in ["/", "/sources/kerastem-stem-cell-therapy-trial", "/api/sources/kerastem-stem-cell-therapy-trial"]:
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert "set-cookie" not in r.headers
+
+
+def test_page_form_post_renders_the_answer_and_escapes_input(client):
+    r = client.post("/", data={"question": "<script>alert(1)</script> " + QUESTION})
+    assert r.status_code == 200
+    assert "<blockquote" in r.text and "not medical advice" in r.text
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    empty = client.post("/", data={"question": " "})
+    assert empty.status_code == 422 and "empty" in empty.text
+
+
+def test_source_view_marks_the_quoted_span(client):
+    quote = client.post("/api/ask", json={"question": QUESTION}).json()["quotes"][0]
+    r = client.get(f"/sources/{quote['source']['id']}", params={"start": quote["start"], "end": quote["end"]})
+    assert f'<mark id="quote" tabindex="-1">{quote["text"]}</mark>' in r.text
+    assert client.get("/sources/nope").status_code == 404
+
+
+def test_rate_limit_answers_429_with_retry_after(bot, settings):
+    app = create_app(replace(settings, rate_limit_per_minute=3), bot=bot)
+    with TestClient(app) as c:
+        codes = [c.post("/api/ask", json={"question": "hair"}).status_code for _ in range(5)]
+        limited = c.post("/api/ask", json={"question": "hair"})
+    assert codes[:3] == [200, 200, 200] and 429 in codes
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+
+
+def test_answer_timeout_is_503(bot, settings):
+    app = create_app(replace(settings, answer_timeout_s=1e-9, rate_limit_per_minute=0), bot=bot)
+    with TestClient(app) as c:
+        r = c.post("/api/ask", json={"question": "a question never asked before about hair"})
+    assert r.status_code == 503 and "too long" in r.json()["error"]
+
+
+def test_dependency_override_swaps_the_bot(bot, settings):
+    class Refusing:
+        def ask(self, question, top_k=None):
+            raise AssertionError("should not be called for invalid bodies")
+
+    app = create_app(replace(settings, rate_limit_per_minute=0), bot=bot)
+    app.dependency_overrides[get_bot] = lambda: bot
+    with TestClient(app) as c:
+        assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200
+
+
+def test_question_text_is_not_logged(client, caplog):
+    secret = "my secret symptom zebra-quokka"
+    with caplog.at_level(logging.DEBUG):
+        client.post("/api/ask", json={"question": secret})
+        client.post("/", data={"question": secret})
+    assert secret not in caplog.text

@@ -1,0 +1,158 @@
+"""End to end in headless Chromium (Debian's) against the app served by `bot serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_server import served
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+XSS = "<img src=x onerror=alert(1)> will my hair grow back?"
+
+
+@pytest.fixture(scope="module")
+def server(index_dir, tmp_path_factory):
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with served(index_dir, env={"BOT_RATE_LIMIT_PER_MINUTE": "0"}, log_path=log) as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(browser, base, **options):
+    context = browser.new_context(base_url=base, **options)
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    return context, page, requests, dialogs
+
+
+def test_ask_with_javascript(browser, server):
+    context, page, requests, _ = _new_page(browser, server)
+    page.goto("/")
+    box = page.get_by_label("Your question")
+    box.fill("Will my hair grow back if I stop the pills?")
+    box.press("Enter")
+    quote = page.locator("#conversation blockquote").first
+    quote.wait_for()
+    assert "After treatment with the drug has stopped" in quote.inner_text()
+    assert "not medical advice" in page.locator("#conversation .disclaimer").first.inner_text()
+    assert page.url.rstrip("/") == server  # no reload: the conversation stays on the page
+    assert page.evaluate("document.activeElement.id") == "question"
+    assert page.locator("#conversation").get_attribute("aria-live") == "polite"
+    page.get_by_role("button", name="What causes alopecia areata?").click()
+    page.locator("#conversation .exchange").nth(1).locator(".disclaimer").wait_for()
+    assert page.locator("#conversation .exchange").count() == 2
+    assert all(url.startswith(server) for url in requests), requests  # no third-party requests
+    context.close()
+
+
+def test_ask_without_javascript(browser, server):
+    context, page, _, _ = _new_page(browser, server, java_script_enabled=False)
+    page.goto("/")
+    page.get_by_label("Your question").fill("Is gene therapy for baldness available yet?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("blockquote").count() >= 1
+    assert "not medical advice" in page.locator(".disclaimer").inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_typed_markup_is_shown_as_text(browser, server, javascript):
+    context, page, _, dialogs = _new_page(browser, server, java_script_enabled=javascript)
+    page.goto("/")
+    page.get_by_label("Your question").fill(XSS)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.locator(".exchange .disclaimer").first.wait_for()
+    assert XSS in page.locator(".exchange .you").first.inner_text()
+    assert page.locator(".exchange img").count() == 0
+    assert dialogs == []
+    context.close()
+
+
+def test_citation_opens_the_source_with_the_quote_marked(browser, server):
+    context, page, _, _ = _new_page(browser, server, viewport={"width": 390, "height": 700})
+    page.goto("/")
+    page.get_by_label("Your question").fill("how many people are enrolled in the kerastem STYLE trial")
+    page.get_by_label("Your question").press("Enter")
+    caption_link = page.locator("#conversation figcaption a").first
+    caption_link.wait_for()
+    quote_text = page.locator("#conversation blockquote").first.inner_text()
+    caption_link.click()
+    page.wait_for_url("**/sources/**")
+    mark = page.locator("mark#quote")
+    assert mark.inner_text() == quote_text
+    assert mark.is_visible()
+    box = mark.bounding_box()
+    assert box is not None and 0 <= box["y"] < 700  # scrolled into view
+    context.close()
+
+
+def test_notice_is_shown_above_the_quotes(browser, server):
+    context, page, _, _ = _new_page(browser, server)
+    page.goto("/")
+    page.get_by_label("Your question").fill("I want to kill myself, my hair is falling out")
+    page.get_by_label("Your question").press("Enter")
+    notice = page.locator("#conversation .notice[role=alert]")
+    notice.wait_for()
+    assert "emergency" in notice.inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/kerastem-stem-cell-therapy-trial?start=0&end=80"])
+def test_no_serious_accessibility_violations(browser, server, path):
+    assert AXE.is_file(), "axe-core missing: run `make install`"
+    context, page, _, _ = _new_page(browser, server, bypass_csp=True)
+    page.goto(path)
+    if path == "/":
+        page.get_by_label("Your question").fill("what causes alopecia areata")
+        page.get_by_label("Your question").press("Enter")
+        page.locator("#conversation .disclaimer").first.wait_for()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [(v["id"], v["impact"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "name,viewport", [("phone-390", {"width": 390, "height": 844}), ("desktop-1280", {"width": 1280, "height": 900})]
+)
+def test_screenshots_with_an_answer(browser, server, name, viewport):
+    context, page, _, _ = _new_page(browser, server, viewport=viewport)
+    page.goto("/")
+    page.get_by_label("Your question").fill("Will my hair grow back if I stop the pills?")
+    page.get_by_label("Your question").press("Enter")
+    page.locator("#conversation .disclaimer").first.wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"]  # nothing overflows sideways
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+    context.close()

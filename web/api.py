@@ -1,0 +1,37 @@
+"""JSON routes: as thin as txtai's: parse, call the core, return."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+
+from bot.engine import Bot
+from bot.settings import Settings
+from web.deps import get_bot, get_settings
+from web.guard import answer_within_timeout
+from web.schemas import AnswerOut, ArticleOut, AskRequest, ErrorOut, HealthOut
+
+router = APIRouter()
+ERRORS = {
+    404: {"model": ErrorOut, "description": "No such article"},
+    413: {"model": ErrorOut, "description": "Request body too large"},
+    422: {"model": ErrorOut, "description": "Invalid question or body"},
+    429: {"model": ErrorOut, "description": "Too many requests; see Retry-After"},
+    503: {"model": ErrorOut, "description": "Index unavailable or answer timed out"},
+}
+
+
+@router.post("/api/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quotes")
+async def api_ask(body: AskRequest, bot: Bot = Depends(get_bot), settings: Settings = Depends(get_settings)) -> dict:
+    answer = await answer_within_timeout(bot, body.question, body.top_k, settings.answer_timeout_s)
+    return answer.to_dict()
+
+
+@router.get("/api/sources/{source_id}", response_model=ArticleOut, responses=ERRORS, summary="A stored article")
+async def api_source(source_id: str, bot: Bot = Depends(get_bot)) -> dict:
+    return (await run_in_threadpool(bot.source, source_id)).public()
+
+
+@router.get("/healthz", response_model=HealthOut, summary="Ready to answer")
+async def healthz(bot: Bot = Depends(get_bot)) -> dict:
+    return {"status": "ok", "index": bot.version, "documents": len(bot.index.documents)}

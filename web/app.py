@@ -1,0 +1,63 @@
+"""FastAPI app factory: settings in, app out; the bot loads once, in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot.engine import Bot
+from bot.settings import Settings
+from index.errors import BotError
+from web import api, pages
+from web.app_paths import STATIC_DIR
+from web.guard import BodyLimit, RateLimit, SecurityHeaders
+
+log = logging.getLogger("web")
+
+
+def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
+    """Build the app. Pass `bot` to reuse one already loaded (the CLI does, to fail before binding)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        app.state.bot = bot or Bot.load(settings)
+        log.info("index %s loaded: %d articles", app.state.bot.version, len(app.state.bot.index.documents))
+        yield
+
+    app = FastAPI(
+        title="Patient quote bot",
+        summary="Answers patient questions only with verbatim, cited quotes from its articles.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(BotError)
+    async def bot_error(request: Request, exc: BotError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        if first.get("type") == "json_invalid":
+            where, first = "body", {"msg": "not valid JSON"}
+        detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+        return JSONResponse(
+            {"error": f"invalid request: {where}: {first.get('msg', 'malformed')}", "detail": detail}, status_code=422
+        )
+
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,16 @@
+"""Dependencies the routes take; tests override `get_bot` to swap the loaded bot."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from bot.engine import Bot
+from bot.settings import Settings
+
+
+def get_bot(request: Request) -> Bot:
+    return request.app.state.bot
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings

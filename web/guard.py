@@ -1,0 +1,149 @@
+"""What stands between the internet and `ask()`: headers, size limit, rate limit, timeout.
+
+Pure ASGI middleware (no BaseHTTPMiddleware) so the cost per request stays
+in microseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.answer import Answer
+from bot.engine import Bot
+from index.errors import AnswerTimeout
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+# Swagger UI at /docs initialises itself with an inline script; nothing user-typed is on that page.
+DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+]
+
+
+async def answer_within_timeout(bot: Bot, question: str, top_k: int | None, timeout_s: float) -> Answer:
+    """Run the CPU-bound `ask()` in a worker thread, bounded by the configured timeout."""
+    try:
+        return await asyncio.wait_for(run_in_threadpool(bot.ask, question, top_k), timeout_s)
+    except TimeoutError as exc:
+        raise AnswerTimeout("answering took too long; please try again") from exc
+
+
+async def _json_error(send: Send, status: int, message: str, headers: list | None = None) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        csp = (DOCS_CSP if scope["path"] in ("/docs", "/redoc") else PAGE_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *HEADERS, (b"content-security-policy", csp)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await _json_error(send, 413, f"request body is larger than {self.max_bytes} bytes")
+        seen, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _json_error(send, 413, f"request body is larger than {self.max_bytes} bytes")
+
+
+class RateLimit:
+    """Token bucket per client address on the routes that run `ask()`; 0 disables it."""
+
+    LIMITED = {("POST", "/api/ask"), ("POST", "/")}
+
+    def __init__(self, app: ASGIApp, per_minute: int, max_clients: int = 100_000) -> None:
+        self.app, self.per_minute, self.max_clients = app, per_minute, max_clients
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def _take(self, client: str, now: float) -> float:
+        """Take a token; return 0 if allowed, else seconds until one is available."""
+        rate = self.per_minute / 60.0
+        tokens, last = self.buckets.get(client, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+        if tokens >= 1:
+            self.buckets[client] = (tokens - 1, now)
+            return 0.0
+        self.buckets[client] = (tokens, now)
+        return (1 - tokens) / rate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.per_minute <= 0 or (scope["method"], scope["path"]) not in self.LIMITED:
+            return await self.app(scope, receive, send)
+        if len(self.buckets) > self.max_clients:
+            self.buckets.clear()  # bounded memory under address spraying
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self._take(client, time.monotonic())
+        if wait:
+            retry = str(max(1, math.ceil(wait))).encode()
+            return await _json_error(
+                send, 429, "too many questions at once; please wait a moment", [(b"retry-after", retry)]
+            )
+        await self.app(scope, receive, send)
