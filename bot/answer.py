@@ -38,6 +38,7 @@ class Quote:
     start: int
     end: int
     source: SourceRef
+    page: int | None = None  # for PDFs: the page the quote starts on
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def _print_answer(answer) -> None:  # noqa: ANN001
         typer.echo(answer.message)
     for n, quote in enumerate(answer.quotes, start=1):
         src = quote.source
-        cite = ", ".join(x for x in (src.title, src.publisher, src.date) if x)
+        page = f"page {quote.page}" if quote.page else None
+        cite = ", ".join(x for x in (src.title, src.publisher, src.date, page) if x)
         typer.echo(f"\n[{n}] \u201c{quote.text}\u201d")
         typer.secho(f"    \u2014 {cite} (source: {src.id}, characters {quote.start}-{quote.end})", dim=True)
     typer.echo(f"\n{answer.disclaimer}")
@@ -196,6 +197,7 @@ def serve(
     with errors_to_exit():
         bot = _load_bot(settings, build_default=index is None and settings.index_dir == default_index_dir())
     import uvicorn
+
     from web.app import create_app
 
     uvicorn.run(create_app(settings, bot=bot), host=host, port=port, log_level="info", access_log=False)

@@ -27,6 +27,7 @@ KEEP_MARGIN = 0.12
 SENTENCE_WEIGHT = 0.7  # the rest is the chunk's cosine: context for terse sentences
 LEXICAL_WEIGHT = 0.0
 DOC_PENALTY = 0.03
+NEAR_DUPLICATE = 0.8
 LEANS_BACK = re.compile(r"^(it|this|these|that|those|they|he|she|such|however|but|and|so|also|then|its)\b", re.I)
 
 
@@ -117,7 +118,17 @@ def _grow(
     return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(relevance[best]), float(rank[best]))
 
 
-def select(windows: list[Window], top_k: int, min_relevance: float) -> list[Window]:
+def _words_of(index: Index, w: Window) -> set[str]:
+    doc = index.documents[w.doc]
+    return set(doc.text[int(index.sentences[w.first, 1]) : int(index.sentences[w.last - 1, 2])].lower().split())
+
+
+def near_duplicate(a: set[str], b: set[str]) -> bool:
+    """Jaccard >= 0.8: the same passage republished (common in health corpora) is quoted once."""
+    return bool(a and b) and len(a & b) / len(a | b) >= NEAR_DUPLICATE
+
+
+def select(index: Index, windows: list[Window], top_k: int, min_relevance: float) -> list[Window]:
     """Greedy, non-overlapping, best first; a window loses `DOC_PENALTY` for each quote
     already taken from its article, so a second article that answers nearly as well wins."""
     pool = [w for w in windows if w.relevance >= min_relevance]
@@ -126,9 +137,14 @@ def select(windows: list[Window], top_k: int, min_relevance: float) -> list[Wind
     floor = max(w.rank for w in pool) - KEEP_MARGIN
     pool = [w for w in pool if w.rank >= floor]
     chosen: list[Window] = []
+    chosen_words: list[set[str]] = []
     while pool and len(chosen) < top_k:
         taken = [c.doc for c in chosen]
         best = max(pool, key=lambda w: (w.rank - DOC_PENALTY * taken.count(w.doc), -w.doc, -w.first))
+        pool = [w for w in pool if not w.overlaps(best) and w is not best]
+        words = _words_of(index, best)
+        if any(near_duplicate(words, other) for other in chosen_words):
+            continue
         chosen.append(best)
-        pool = [w for w in pool if not w.overlaps(best)]
+        chosen_words.append(words)
     return chosen

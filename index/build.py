@@ -30,6 +30,7 @@ from index.errors import ArticlesError, BotError, IndexBusy
 from index.lexical import build_bm25
 
 log = logging.getLogger(__name__)
+EMBED_SLICE = 4096  # texts per encode call: big enough to batch well, small enough for a live progress bar
 CHUNKING = {"max_words": 110, "max_sentences": 6, "splitter": "blingfire"}
 
 
@@ -126,12 +127,34 @@ def _previous(index_dir: Path) -> Previous:
     except BotError:
         return Previous()
     chunk_vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
-    vectors = {}
-    for d, doc in enumerate(old.documents):
-        c_rows = np.flatnonzero(old.chunks[:, 0] == d)
-        s_rows = np.flatnonzero(old.sentences[:, 0] == d)
-        vectors[doc.hash] = (chunk_vectors[c_rows], np.asarray(old.sentence_vectors[s_rows], dtype=np.float32))
+    sentence_vectors = np.asarray(old.sentence_vectors, dtype=np.float32)
+    n = len(old.documents)
+    # rows of each article are contiguous, in document order
+    c_bounds = np.searchsorted(old.chunks[:, 0], np.arange(n + 1))
+    s_bounds = np.searchsorted(old.sentences[:, 0], np.arange(n + 1))
+    vectors = {
+        doc.hash: (chunk_vectors[c_bounds[d] : c_bounds[d + 1]], sentence_vectors[s_bounds[d] : s_bounds[d + 1]])
+        for d, doc in enumerate(old.documents)
+    }
     return Previous({d.id for d in old.documents}, old.manifest.get("corpus_hash", ""), vectors)
+
+
+def _embed(encoder, todo: list[Prepared], progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # noqa: ANN001
+    """Embed chunks and sentences of the given articles in large batches, reporting progress."""
+    texts, spans = [], []
+    for p in todo:
+        start = len(texts)
+        texts += p.chunk_texts() + p.sentence_texts()
+        spans.append((p, start, start + len(p.chunks), len(texts)))
+    if not texts:
+        return {}
+    parts = []
+    for lo in range(0, len(texts), EMBED_SLICE):
+        parts.append(encoder.encode(texts[lo : lo + EMBED_SLICE]))
+        if progress:
+            progress(len(parts[-1]))
+    matrix = np.vstack(parts)
+    return {p.doc.hash: (matrix[a:b], matrix[b:c]) for p, a, b, c in spans}
 
 
 def build_index(
@@ -190,12 +213,7 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
         on_total(total)
     encoder = SentenceTransformerEncoder(model_path) if todo else None
     vectors = dict(previous)
-    for p in todo:
-        texts = p.chunk_texts() + p.sentence_texts()
-        v = encoder.encode(texts)
-        vectors[p.doc.hash] = (v[: len(p.chunks)], v[len(p.chunks) :])
-        if progress:
-            progress(len(texts))
+    vectors.update(_embed(encoder, todo, progress))
 
     build = store.new_build_dir(index_dir)
     try:

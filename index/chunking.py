@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import blingfire
 
+from index.clean import PAGE_MARKER
+
 LEADING_JUNK = re.compile(r"^[\s:;,\-–—•·|>*]+")
 HAS_WORD = re.compile(r"\w", re.UNICODE)
 PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n\s*\n|\s*\Z)", re.S)
@@ -38,6 +40,9 @@ def _trim(text: str, start: int, end: int) -> Span | None:
 def split_sentences(text: str) -> list[Span]:
     """Sentence spans, in order, never overlapping and never crossing a paragraph.
 
+    PDF page markers ("[page 2]") are paragraphs of their own and are skipped:
+    they place quotes on pages, they are never quoted.
+
     blingfire finds the boundaries; its offsets are then checked against the
     text, and any stretch it skipped becomes a sentence of its own, so no
     content is ever lost to the splitter.
@@ -45,6 +50,8 @@ def split_sentences(text: str) -> list[Span]:
     spans: list[Span] = []
     for para in PARAGRAPH.finditer(text):
         base, body = para.start(), para.group()
+        if PAGE_MARKER.match(body):
+            continue
         cursor = 0
         _, offsets = blingfire.text_to_sentences_and_offsets(body)
         for start, end in offsets:

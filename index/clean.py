@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 PAGE_MARKER = re.compile(r"^\[page \d+\]$")
+PAGE_BEFORE = re.compile(r"^\[page (\d+)\]$", re.M)
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 WORD = re.compile(r"\w+", re.UNICODE)
 LIST_HEADER = re.compile(
@@ -55,6 +56,12 @@ SHORT_WORDS = 20
 PROSE_MIN_WORDS = 4
 RUN_END_WORDS = 25
 CAPTION_MAX_WORDS = 16
+
+
+def page_at(text: str, offset: int) -> int | None:
+    """The PDF page an offset of cleaned text falls on (from the nearest "[page N]" before it)."""
+    markers = PAGE_BEFORE.findall(text, 0, offset)
+    return int(markers[-1]) if markers else None
 
 
 def words(line: str) -> int:

@@ -21,7 +21,7 @@ def test_ask_json_matches_the_contract_and_source_offsets(index_dir):
     assert set(answer) >= {"question", "answered", "quotes", "disclaimer", "notice"}
     assert answer["answered"] is True and 1 <= len(answer["quotes"]) <= 2
     quote = answer["quotes"][0]
-    assert set(quote) == {"text", "score", "start", "end", "source"}
+    assert set(quote) == {"text", "score", "start", "end", "source", "page"}
     assert set(quote["source"]) == {"id", "title", "publisher", "date", "url"}
     source = run_bot("source", quote["source"]["id"], "--json", "--index", str(index_dir))
     doc = json.loads(source.stdout)

@@ -30,6 +30,7 @@ class QuoteOut(BaseModel):
     start: int
     end: int
     source: SourceOut
+    page: int | None = Field(default=None, description="For PDF articles, the page the quote starts on.")
 
 
 class AnswerOut(BaseModel):

@@ -49,6 +49,7 @@
           time.setAttribute("datetime", quote.source.date);
           caption.appendChild(time);
         }
+        if (quote.page) caption.appendChild(document.createTextNode(", page " + quote.page));
         figure.appendChild(caption);
         article.appendChild(figure);
       });

@@ -1,0 +1,117 @@
+"""Reading articles of every supported kind, on fixtures written for the purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.articles import read_articles
+from index.build import BuildReport, prepare
+from index.clean import page_at
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_pdf(path: Path) -> None:
+    """A real two-page PDF, drawn with reportlab."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setTitle("Finasteride patient leaflet")
+    pdf.setAuthor("Example Pharmacy")
+    pages = [
+        [
+            "Finasteride is a tablet that some men take once a day for male pattern hair loss.",
+            "It works by lowering the level of a hormone that shrinks hair follicles.",
+        ],
+        [
+            "If you stop taking finasteride, the hair you gained is usually lost within twelve months.",
+            "Women who are pregnant must not handle crushed or broken tablets.",
+        ],
+    ]
+    for lines in pages:
+        y = 800
+        for line in lines:
+            pdf.drawString(40, y, line)
+            y -= 20
+        pdf.showPage()
+    pdf.save()
+
+
+def test_html_keeps_the_body_drops_furniture_and_fills_the_citation():
+    report = read_articles(FIXTURES / "clinic-page.html")
+    (article,) = report.articles
+    assert article.title == "Minoxidil for thinning hair: what to expect"
+    assert article.publisher == "Riverside Skin Clinic"
+    assert article.date == "2023-04-18"
+    assert article.url == "https://clinic.example/leaflets/minoxidil"
+    (prepared,) = prepare(report.articles, BuildReport())
+    text = prepared.doc.text
+    assert "usually lost again within a few months" in text
+    for junk in ("cookies", "Contact us", "Services", "celebrity", "spa weekend", "Privacy policy", "All rights"):
+        assert junk not in text, junk
+
+
+def test_pdf_pages_are_kept_and_quotes_know_their_page(tmp_path):
+    make_pdf(tmp_path / "leaflet.pdf")
+    report = read_articles(tmp_path)
+    (article,) = report.articles
+    assert article.title == "Finasteride patient leaflet" and article.publisher == "Example Pharmacy"
+    (prepared,) = prepare(report.articles, BuildReport())
+    text = prepared.doc.text
+    sentences = [text[s:e] for s, e in prepared.sentences]
+    assert not any("[page" in s for s in sentences)  # markers place quotes; they are never quoted
+    first = text.index("Finasteride is a tablet")
+    second = text.index("If you stop taking finasteride")
+    assert page_at(text, first) == 1 and page_at(text, second) == 2
+
+
+def test_jsonl_reads_good_lines_and_names_the_bad_ones():
+    report = read_articles(FIXTURES / "leaflets.jsonl")
+    assert [a.id for a in report.articles] == ["leaflet-1", "leaflet-3"]
+    first = report.articles[0]
+    assert first.publisher == "Example Health Service" and first.url == "https://health.example/te"
+    assert first.date is None
+    skipped = dict(report.skipped)
+    assert set(skipped) == {f"{FIXTURES / 'leaflets.jsonl'}:{n}" for n in (2, 4, 5)}
+    assert "title" in skipped[f"{FIXTURES / 'leaflets.jsonl'}:4"]
+
+
+def test_text_and_markdown_front_matter_and_first_line_title(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.md").write_text(
+        "---\ntitle: Shedding after COVID\ndate: 2021-05-01\n---\n"
+        "Many people notice hair shedding two to three months after a fever.\n"
+    )
+    (tmp_path / "b.txt").write_text("Scalp care basics\n\nWashing your hair often does not cause it to fall out.\n")
+    report = read_articles(tmp_path)
+    by_id = {a.id: a for a in report.articles}
+    assert by_id["sub/a"].title == "Shedding after COVID" and by_id["sub/a"].date == "2021-05-01"
+    assert by_id["b"].title == "Scalp care basics"
+
+
+def test_bad_files_are_skipped_with_a_warning_naming_them(tmp_path):
+    good = "Hair loss\n\nHair loss has many causes, and most of them can be treated by a doctor.\n"
+    (tmp_path / "good.txt").write_text(good)
+    (tmp_path / "same-title.txt").write_text(good.replace("many causes", "several common causes"))
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 hair tonic\n\nA caf\xe9 sells it.".encode("latin-1"))
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (tmp_path / "notes.docx").write_bytes(b"ignored: unsupported type")
+    report = BuildReport()
+    read = read_articles(tmp_path)
+    prepared = prepare(read.articles, report)
+    skipped = {Path(p).name: why for p, why in [*read.skipped, *report.skipped]}
+    assert {p.doc.id for p in prepared} == {"good", "same-title"}  # a duplicate title is fine
+    assert set(skipped) == {"empty.txt", "binary.txt", "latin1.txt", "broken.pdf"}
+    assert "binary" in skipped["binary.txt"] and "UnicodeDecodeError" in skipped["latin1.txt"]
+
+
+def test_missing_articles_path_is_a_clear_error(tmp_path):
+    from index.errors import ArticlesError
+
+    with pytest.raises(ArticlesError, match="not found"):
+        read_articles(tmp_path / "nope")
