@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.engine import Bot
 from bot.settings import Settings
@@ -18,6 +19,11 @@ from web.app_paths import STATIC_DIR
 from web.guard import BodyLimit, RateLimit, SecurityHeaders
 
 log = logging.getLogger("web")
+QUESTION_MESSAGES = {  # the same words the CLI uses for the same mistakes
+    "string_too_short": "the question is empty: please type a question",
+    "string_pattern_mismatch": "the question is empty: please type a question",
+    "string_too_long": f"the question is too long (the limit is {Settings.max_question_chars} characters)",
+}
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
@@ -45,6 +51,10 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     async def bot_error(request: Request, exc: BotError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
@@ -52,6 +62,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         if first.get("type") == "json_invalid":
             where, first = "body", {"msg": "not valid JSON"}
+        elif where == "question" and first.get("type") in QUESTION_MESSAGES:
+            return JSONResponse({"error": QUESTION_MESSAGES[first["type"]]}, status_code=422)
         detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
         return JSONResponse(
             {"error": f"invalid request: {where}: {first.get('msg', 'malformed')}", "detail": detail}, status_code=422

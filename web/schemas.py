@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.settings import Settings
+
+MAX_QUESTION_CHARS = Settings.max_question_chars
+QUESTION_PATTERN = r"[^\s\x00-\x1f\x7f]"  # at least one visible character
+
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "Will my hair grow back?"}]})
 
-    question: str = Field(description="The patient's question, in their own words (at most 4,000 characters).")
+    question: str = Field(
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        pattern=QUESTION_PATTERN,
+        description="The patient's question, in their own words (at most 4,000 characters).",
+    )
     top_k: int | None = Field(default=None, ge=1, le=10, description="Most quotes to return (default 3).")
 
 
