@@ -44,7 +44,15 @@ class Bot:
 
     @classmethod
     def load(cls, settings: Settings) -> Bot:
-        return cls(open_index(settings.index_dir, model=settings.model_name, threads=settings.threads), settings)
+        torch = settings.query_encoder == "torch"
+        index = open_index(
+            settings.index_dir, model=settings.model_name, with_encoder=not torch, threads=settings.threads
+        )
+        if torch:
+            from index.encoders import SentenceTransformerEncoder
+
+            index.encoder = SentenceTransformerEncoder(settings.resolved_model_path())
+        return cls(index, settings)
 
     @property
     def version(self) -> str:
@@ -80,7 +88,7 @@ class Bot:
         qvec = self.index.encoder.encode([text])[0]
         candidates = hybrid_search(self.index, text, qvec, keep=max(CANDIDATE_CHUNKS, 2 * k))
         windows = select(self.index, best_windows(self.index, text, qvec, candidates), k, self.settings.min_relevance)
-        quotes = [self._quote(w.doc, w.first, w.last, w.rank) for w in windows]
+        quotes = [self._quote(w.doc, w.first, w.last, w.score) for w in windows]
         notice = SAFETY_NOTICE if signals_crisis(text) else None
         return Answer(text, bool(quotes), quotes, notice=notice, message=None if quotes else NOT_FOUND)
 

@@ -1,7 +1,8 @@
 """Choose the exact sentences to quote from the retrieved chunks.
 
-Inside each candidate chunk the best sentence is found (its own cosine,
-blended with the chunk's, plus a little lexical overlap); it grows to at most
+Every sentence of each candidate chunk is scored (its own cosine blended
+with the chunk's: the chunk gives terse sentences their context; adding
+lexical overlap here made `bot eval` worse, BM25 already acts on chunks); it grows to at most
 three sentences of the same paragraph when a neighbour is nearly as relevant
 or the sentence leans on the one before ("It...", "However..."). Questions
 in the text ("Is this effective?"), and the whole paragraph a question ends
@@ -25,7 +26,6 @@ MAX_WORDS = 90
 EXTEND_MARGIN = 0.2
 KEEP_MARGIN = 0.12
 SENTENCE_WEIGHT = 0.7  # the rest is the chunk's cosine: context for terse sentences
-LEXICAL_WEIGHT = 0.0
 DOC_PENALTY = 0.03
 NEAR_DUPLICATE = 0.8
 LEANS_BACK = re.compile(r"^(it|this|these|that|those|they|he|she|such|however|but|and|so|also|then|its)\b", re.I)
@@ -36,8 +36,7 @@ class Window:
     doc: int
     first: int  # global sentence rows [first, last)
     last: int
-    relevance: float  # used to decide whether to answer at all
-    rank: float  # used to order quotes
+    score: float  # orders the quotes, and below `min_relevance` means "not an answer"
 
     def overlaps(self, other: Window) -> bool:
         return self.doc == other.doc and self.first < other.last and other.first < self.last
@@ -73,7 +72,6 @@ def _same_paragraph(index: Index, row_a: int, row_b: int) -> bool:
 
 def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> list[Window]:
     """Every quotable sentence of the candidate chunks, grown into a scored window."""
-    q_terms = index.bm25.stems(question)
     windows = []
     for cand in candidates:
         doc, first, last = (int(x) for x in index.chunks[cand.chunk])
@@ -81,22 +79,15 @@ def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list
         rows = np.arange(lo, hi)
         rows = rows[index.sentences[rows, 0] == doc]
         cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
-        relevance = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
-        if q_terms:
-            overlap = [len(q_terms & index.bm25.stems(_text(index, int(r)))) / len(q_terms) for r in rows]
-            rank = relevance + LEXICAL_WEIGHT * np.asarray(overlap)
-        else:
-            rank = relevance
+        score = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
         quotable = np.array([_quotable(index, int(r)) for r in rows])
         inside = (rows >= first) & (rows < last) & quotable
         for best in np.flatnonzero(inside):
-            windows.append(_grow(index, doc, rows, quotable, relevance, rank, int(best)))
+            windows.append(_grow(index, doc, rows, quotable, score, int(best)))
     return windows
 
 
-def _grow(
-    index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, relevance: np.ndarray, rank: np.ndarray, best: int
-) -> Window:
+def _grow(index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score: np.ndarray, best: int) -> Window:
     """Extend the sentence at `best` into a self-contained window of up to three sentences."""
     a, b = best, best + 1
     words = _words(index, int(rows[best]))
@@ -104,9 +95,9 @@ def _grow(
         leans = LEANS_BACK.match(_text(index, int(rows[a]))) is not None
         before = a > 0 and quotable[a - 1] and _same_paragraph(index, int(rows[a - 1]), int(rows[a]))
         after = b < len(rows) and quotable[b] and _same_paragraph(index, int(rows[b - 1]), int(rows[b]))
-        if before and (leans or rank[a - 1] >= rank[best] - EXTEND_MARGIN):
+        if before and (leans or score[a - 1] >= score[best] - EXTEND_MARGIN):
             step = a - 1
-        elif after and (words < 8 or rank[b] >= rank[best] - EXTEND_MARGIN):
+        elif after and (words < 8 or score[b] >= score[best] - EXTEND_MARGIN):
             step = b
         else:
             break
@@ -115,7 +106,7 @@ def _grow(
             break
         words += extra
         a, b = (step, b) if step < a else (a, step + 1)
-    return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(relevance[best]), float(rank[best]))
+    return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(score[best]))
 
 
 def _words_of(index: Index, w: Window) -> set[str]:
@@ -131,16 +122,16 @@ def near_duplicate(a: set[str], b: set[str]) -> bool:
 def select(index: Index, windows: list[Window], top_k: int, min_relevance: float) -> list[Window]:
     """Greedy, non-overlapping, best first; a window loses `DOC_PENALTY` for each quote
     already taken from its article, so a second article that answers nearly as well wins."""
-    pool = [w for w in windows if w.relevance >= min_relevance]
+    pool = [w for w in windows if w.score >= min_relevance]
     if not pool:
         return []
-    floor = max(w.rank for w in pool) - KEEP_MARGIN
-    pool = [w for w in pool if w.rank >= floor]
+    floor = max(w.score for w in pool) - KEEP_MARGIN
+    pool = [w for w in pool if w.score >= floor]
     chosen: list[Window] = []
     chosen_words: list[set[str]] = []
     while pool and len(chosen) < top_k:
         taken = [c.doc for c in chosen]
-        best = max(pool, key=lambda w: (w.rank - DOC_PENALTY * taken.count(w.doc), -w.doc, -w.first))
+        best = max(pool, key=lambda w: (w.score - DOC_PENALTY * taken.count(w.doc), -w.doc, -w.first))
         pool = [w for w in pool if not w.overlaps(best) and w is not best]
         words = _words_of(index, best)
         if any(near_duplicate(words, other) for other in chosen_words):

@@ -34,7 +34,8 @@ class Settings:
     # Calibrated with `bot eval` on bot/data/eval.jsonl: below this relevance the bot abstains.
     min_relevance: float = 0.30
     threads: int = 0  # onnxruntime threads; 0 = one per core
-    cache_size: int = 1024
+    query_encoder: str = "onnx"  # "torch": sentence-transformers, the slow reference (benchmarks only)
+    cache_size: int = 1024  # answers kept for repeated questions, per index version
     # web
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = 60
@@ -46,7 +47,14 @@ class Settings:
         env: dict[str, object] = {}
         if os.environ.get("BOT_INDEX"):
             env["index_dir"] = Path(os.environ["BOT_INDEX"])
-        for name, cast in (("rate_limit_per_minute", int), ("max_body_bytes", int), ("answer_timeout_s", float)):
+        for name, cast in (
+            ("rate_limit_per_minute", int),
+            ("max_body_bytes", int),
+            ("answer_timeout_s", float),
+            ("cache_size", int),
+            ("threads", int),
+            ("query_encoder", str),
+        ):
             value = os.environ.get(f"BOT_{name.upper()}")
             if value:
                 env[name] = cast(value)

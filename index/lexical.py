@@ -51,8 +51,3 @@ class Bm25:
         top = top[np.argsort(-scores[top], kind="stable")]
         keep = scores[top] > 0
         return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
-
-    def stems(self, text: str) -> set[str]:
-        """Stemmed content words of a text, for lexical overlap at sentence level."""
-        words = self.tokenizer.tokenize([text], update_vocab=False, return_as="string", show_progress=False)[0]
-        return set(words) - {""}

@@ -1,0 +1,68 @@
+"""The torch-free ONNX query encoder agrees with sentence-transformers, and light commands stay light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+
+from bot.engine import Bot
+from bot.evaluate import evaluate, load_questions
+from bot.settings import EVAL_SET
+
+
+def test_onnx_and_sentence_transformers_embeddings_agree(bot, settings):
+    torch_bot = Bot.load(replace(settings, query_encoder="torch"))
+    index = bot.index
+    texts = [index.documents[d].text[s:e] for d, s, e in index.sentences]
+    texts += [q["question"] for q in load_questions(EVAL_SET) if "question" in q]
+    texts += [index.documents[d].text[index.sentences[a, 1] : index.sentences[b - 1, 2]] for d, a, b in index.chunks]
+    texts = texts[:200]
+    assert len(texts) == 200
+    onnx = bot.index.encoder.encode(texts)
+    reference = torch_bot.index.encoder.encode(texts)
+    cosine = (onnx * reference).sum(axis=1)
+    assert cosine.min() >= 0.9999
+    # and batching (padding) does not change a vector
+    np.testing.assert_allclose(bot.index.encoder.encode(texts[:1])[0], onnx[0], atol=1e-5)
+
+
+def test_eval_gives_identical_results_with_either_encoder(bot, settings):
+    items = load_questions(EVAL_SET)
+    torch_bot = Bot.load(replace(settings, query_encoder="torch", cache_size=0))
+    onnx_bot = Bot.load(replace(settings, cache_size=0))
+    assert evaluate(onnx_bot, items).metrics() == evaluate(torch_bot, items).metrics()
+    for item in items:
+        if "question" in item:
+            a, b = onnx_bot.ask(item["question"]), torch_bot.ask(item["question"])
+            assert [(q.source.id, q.start, q.end) for q in a.quotes] == [
+                (q.source.id, q.start, q.end) for q in b.quotes
+            ]
+
+
+def _imports_after(args: list[str], index_dir) -> set[str]:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        f"result = CliRunner().invoke(app, {args!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(m for m in ('torch', 'onnxruntime', 'sentence_transformers', 'transformers') "
+        "if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_source_and_help_import_neither_torch_nor_onnxruntime(index_dir):
+    assert _imports_after(["--help"], index_dir) == set()
+    assert (
+        _imports_after(["source", "kerastem-stem-cell-therapy-trial", "--json", "--index", str(index_dir)], index_dir)
+        == set()
+    )
+
+
+def test_ask_imports_onnxruntime_but_not_torch(index_dir):
+    assert _imports_after(["ask", "what is kerastem", "--index", str(index_dir)], index_dir) == {"onnxruntime"}
