@@ -25,6 +25,7 @@ from index import store
 from index.articles import RawArticle, read_articles
 from index.chunking import make_chunks, split_sentences
 from index.clean import clean_body, template_lines
+from index.dense import make_dense_index
 from index.encoders import MODEL_NAME, SentenceTransformerEncoder
 from index.errors import ArticlesError, BotError, IndexBusy
 from index.lexical import build_bm25
@@ -250,10 +251,7 @@ def _write(build: Path, prepared: list[Prepared], vectors: dict, encoder, live: 
         chunk_vecs.append(cv)
         sent_vecs.append(sv)
         bm25_texts.extend(p.chunk_texts())
-    chunk_matrix = np.ascontiguousarray(np.vstack(chunk_vecs), dtype=np.float32)
-    dense = faiss.IndexFlatIP(chunk_matrix.shape[1])
-    dense.add(chunk_matrix)
-    faiss.write_index(dense, str(build / "chunks.faiss"))
+    faiss.write_index(make_dense_index(np.vstack(chunk_vecs)), str(build / "chunks.faiss"))
     np.save(build / "sentences.npy", np.vstack(sent_vecs).astype(np.float32))
     np.savez(
         build / "spans.npz", sentences=np.array(sentences, dtype=np.int64), chunks=np.array(chunks, dtype=np.int64)

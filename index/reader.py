@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import store
+from index.dense import prepare
 from index.errors import IndexInvalid
 from index.lexical import Bm25
 
@@ -47,7 +48,7 @@ def open_index(index_dir: Path, *, model: str, with_encoder: bool = True, thread
         documents = store.read_documents(build)
         spans = np.load(build / "spans.npz")
         sentences, chunks = spans["sentences"], spans["chunks"]
-        dense = faiss.read_index(str(build / "chunks.faiss"))
+        dense = prepare(faiss.read_index(str(build / "chunks.faiss")))
         sentence_vectors = np.load(build / "sentences.npy", mmap_mode="r")
         bm25 = Bm25(build / "bm25")
     except Exception as exc:  # noqa: BLE001 - any read failure means the same thing to the user

