@@ -12,9 +12,7 @@ and the cost curve up to a synthetic 1M-chunk index.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -33,7 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bot.engine import Bot  # noqa: E402
 from bot.evaluate import load_questions  # noqa: E402
 from bot.settings import DEFAULT_ARTICLES, EVAL_SET, Settings  # noqa: E402
-from tests.browser_server import served  # noqa: E402
+from tests.serving import rss_mb, served, wrk  # noqa: E402
 
 TOPICS = [
     "alopecia areata",
@@ -108,59 +106,6 @@ def bench_ask(bot: Bot, qs: list[str], rounds: int = 3) -> dict:
         "n": len(ask_ms),
         "ask_mean": statistics.mean(ask_ms),
     }
-
-
-WRK_LUA = """
-local questions = {%s}
-local counter = 0
-request = function()
-  counter = counter + 1
-  local q = questions[(counter %% #questions) + 1]
-  if UNIQUE then q = q .. " " .. counter end
-  return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json"}, '{"question": "' .. q .. '"}')
-end
-"""
-
-
-def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool = False) -> dict:
-    script = WRK_LUA % ", ".join(json.dumps(q) for q in qs)
-    script = ("UNIQUE = true\n" if unique else "UNIQUE = false\n") + script
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(script)
-    threads = min(2, connections)
-    out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", fh.name, base],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(fh.name)
-
-    def ms(label: str) -> float:
-        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms("50%"),
-        "p99": ms("99%"),
-        "errors": errors,
-        "requests": total,
-    }
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-
-
-def server_pid(proc) -> int:  # the `bot` shim may exec; the pid is the same process either way
-    return proc.pid
 
 
 def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int) -> None:
@@ -267,7 +212,7 @@ def bench_build(n_docs: int) -> None:
 def bench_memory(index_dir: Path, qs: list[str], requests: int) -> None:
     print(f"\nServer memory: RSS after start-up and after {requests} requests (unique questions, cache on)")
     with served(index_dir, env={"BOT_RATE_LIMIT_PER_MINUTE": "0"}) as (base, proc):
-        pid = server_pid(proc)
+        pid = proc.pid
         wrk(base, 8, 2, qs)
         start = rss_mb(pid)
         done = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_server import served
+from tests.serving import served
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from bot.settings import DEFAULT_ARTICLES
 from index.build import build_index
 from index.encoders import bundled_model_path
 from index.store import current_build
-from tests.browser_server import served
 from tests.conftest import run_bot
+from tests.serving import served
 
 SECRET = "my private question about zebra-quokka scalp rash"
 

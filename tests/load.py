@@ -1,0 +1,56 @@
+"""Load test: 64 concurrent clients for 30 s against `bot serve` on 127.0.0.1 (wrk, bounded, stops by itself).
+
+    python tests/load.py [--connections 64] [--seconds 30]
+
+Passes (exit 0) only with zero errors and server memory growth under 10%; prints p50/p99.
+Every request carries a different question, so each one is really answered (no cache hits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bot.settings import DEFAULT_ARTICLES  # noqa: E402
+from tests.bench import questions  # noqa: E402
+from tests.serving import rss_mb, served, wrk  # noqa: E402
+
+MAX_GROWTH = 0.10
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--seconds", type=int, default=30)
+    args = parser.parse_args()
+    from index.build import build_index
+    from index.encoders import bundled_model_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        build_index(DEFAULT_ARTICLES, index_dir, bundled_model_path())
+        qs = questions()
+        with served(index_dir, env={"BOT_RATE_LIMIT_PER_MINUTE": "0"}) as (base, proc):
+            wrk(base, 8, 3, qs, unique=True)
+            before = rss_mb(proc.pid)
+            result = wrk(base, args.connections, args.seconds, qs, unique=True)
+            after = rss_mb(proc.pid)
+    growth = (after - before) / before
+    print(f"load: {args.connections} connections for {args.seconds} s against bot serve on 127.0.0.1")
+    print(f"  requests {result['requests']}, {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+          f"p99 {result['p99']:.1f} ms, errors {result['errors']}")
+    print(f"  server RSS {before:.0f} MB -> {after:.0f} MB ({growth:+.1%}; limit +{MAX_GROWTH:.0%})")
+    ok = result["errors"] == 0 and growth <= MAX_GROWTH and result["requests"] > 0
+    print("load test", "PASSED" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
