@@ -1,9 +1,10 @@
 """Choose the exact sentences to quote from the retrieved chunks.
 
-Every sentence of each candidate chunk is scored (its own cosine blended
-with the chunk's: the chunk gives terse sentences their context; adding
-lexical overlap here made `bot eval` worse, BM25 already acts on chunks); it grows to at most
-three sentences of the same paragraph when a neighbour is nearly as relevant
+Every sentence of each candidate chunk is scored: its own cosine blended
+with its chunk's, which gives terse sentences their context. (Adding lexical
+overlap at this level made `bot eval` worse; BM25 already acts on chunks.)
+A sentence grows to at most three sentences of its paragraph when a neighbour
+is nearly as relevant
 or the sentence leans on the one before ("It...", "However..."). Questions
 in the text ("Is this effective?"), and the whole paragraph a question ends
 (a reader's letter in a Q&A article), are never quoted: they ask, they do not
