@@ -4,12 +4,11 @@ Every sentence of each candidate chunk is scored: its own cosine blended
 with its chunk's, which gives terse sentences their context. (Adding lexical
 overlap at this level made `bot eval` worse; BM25 already acts on chunks.)
 A sentence grows to at most three sentences of its paragraph when a neighbour
-is nearly as relevant
-or the sentence leans on the one before ("It...", "However..."). Questions
-in the text ("Is this effective?"), and the whole paragraph a question ends
-(a reader's letter in a Q&A article), are never quoted: they ask, they do not
-answer. Quotes never overlap, and a second article that also answers is
-preferred to a second quote from the first.
+is nearly as relevant or it leans on the one before ("It...", "However...").
+Questions in the text ("Is this effective?"), and the whole paragraph a
+question ends (a reader's letter in a Q&A article), are never quoted: they
+ask, they do not answer. Quotes never overlap, and a second article that also
+answers is preferred to a second quote from the first.
 """
 
 from __future__ import annotations
