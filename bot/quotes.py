@@ -18,15 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.retrieve import Candidate
+from bot.retrieve import RRF_K, Candidate
 from index.reader import Index
 
 MAX_SENTENCES = 3
 MAX_WORDS = 90
 EXTEND_MARGIN = 0.2
-KEEP_MARGIN = 0.12
+KEEP_MARGIN = 0.3
 SENTENCE_WEIGHT = 0.7  # the rest is the chunk's cosine: context for terse sentences
-DOC_PENALTY = 0.03
+DOC_PENALTY = 0.1
+RRF_WEIGHT = 0.5  # tuned on bot eval and MedQuAD questions together (see tests/medquad.py)
 NEAR_DUPLICATE = 0.8
 LEANS_BACK = re.compile(r"^(it|this|these|that|those|they|he|she|such|however|but|and|so|also|then|its)\b", re.I)
 
@@ -36,7 +37,8 @@ class Window:
     doc: int
     first: int  # global sentence rows [first, last)
     last: int
-    score: float  # orders the quotes, and below `min_relevance` means "not an answer"
+    score: float  # how well these sentences answer; below `min_relevance` means "not an answer"
+    rank: float  # orders the quotes: `score` plus the chunk's hybrid (RRF) standing
 
     def overlaps(self, other: Window) -> bool:
         return self.doc == other.doc and self.first < other.last and other.first < self.last
@@ -80,14 +82,17 @@ def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list
         rows = rows[index.sentences[rows, 0] == doc]
         cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
         score = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
+        prior = RRF_WEIGHT * cand.fused * (RRF_K + 1) / 2  # 1.0 for a chunk ranked first by both retrievers
         quotable = np.array([_quotable(index, int(r)) for r in rows])
         inside = (rows >= first) & (rows < last) & quotable
         for best in np.flatnonzero(inside):
-            windows.append(_grow(index, doc, rows, quotable, score, int(best)))
+            windows.append(_grow(index, doc, rows, quotable, score, int(best), prior))
     return windows
 
 
-def _grow(index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score: np.ndarray, best: int) -> Window:
+def _grow(
+    index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score: np.ndarray, best: int, prior: float
+) -> Window:
     """Extend the sentence at `best` into a self-contained window of up to three sentences."""
     a, b = best, best + 1
     words = _words(index, int(rows[best]))
@@ -106,7 +111,7 @@ def _grow(index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score:
             break
         words += extra
         a, b = (step, b) if step < a else (a, step + 1)
-    return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(score[best]))
+    return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(score[best]), float(score[best]) + prior)
 
 
 def _words_of(index: Index, w: Window) -> set[str]:
@@ -120,18 +125,25 @@ def near_duplicate(a: set[str], b: set[str]) -> bool:
 
 
 def select(index: Index, windows: list[Window], top_k: int, min_relevance: float) -> list[Window]:
-    """Greedy, non-overlapping, best first; a window loses `DOC_PENALTY` for each quote
-    already taken from its article, so a second article that answers nearly as well wins."""
+    """Greedy, non-overlapping, best first.
+
+    A short answer (top_k <= 3) keeps quotes near the best one, and a second quote from an article
+    costs `DOC_PENALTY`, so another article that answers nearly as well wins. A long list
+    (top_k > 3) is a ranked list of distinct articles above the relevance bar, repeats only last.
+    """
+    broad = top_k > 3
     pool = [w for w in windows if w.score >= min_relevance]
     if not pool:
         return []
-    floor = max(w.score for w in pool) - KEEP_MARGIN
-    pool = [w for w in pool if w.score >= floor]
+    if not broad:
+        floor = max(w.rank for w in pool) - KEEP_MARGIN
+        pool = [w for w in pool if w.rank >= floor]
+    penalty = 1.0 if broad else DOC_PENALTY
     chosen: list[Window] = []
     chosen_words: list[set[str]] = []
     while pool and len(chosen) < top_k:
         taken = [c.doc for c in chosen]
-        best = max(pool, key=lambda w: (w.score - DOC_PENALTY * taken.count(w.doc), -w.doc, -w.first))
+        best = max(pool, key=lambda w: (w.rank - penalty * taken.count(w.doc), -w.doc, -w.first))
         pool = [w for w in pool if not w.overlaps(best) and w is not best]
         words = _words_of(index, best)
         if any(near_duplicate(words, other) for other in chosen_words):

@@ -6,12 +6,13 @@ ever be quoted to a patient. The rules work line by line:
 
 * a line is *prose* when it ends like a sentence and has a few words;
   short lines that are not prose (headings, credits, alt text, categories) go;
-* known furniture phrases and calls to action go;
+* known furniture phrases and calls to action (in short paragraphs) go;
 * list headers ("Latest Stories", "Previous Post") take the headline run
   that follows them; lines next to "6 mins -" style separators are headlines;
 * a title-case credit line glued to a short sentence marks a photo caption;
-* a line equal to the title, seen before in the article, or repeated across
-  several articles of the corpus is template, not content.
+* a line equal to the title, seen before in the article, or (if short)
+  repeated across several articles of the corpus is template, not content;
+* a one-line article keeps its line whatever its shape.
 
 The cleaned text keeps kept lines verbatim, separated by blank lines.
 """
@@ -56,6 +57,7 @@ SHORT_WORDS = 20
 PROSE_MIN_WORDS = 4
 RUN_END_WORDS = 25
 CAPTION_MAX_WORDS = 16
+CTA_MAX_WORDS = 60  # a plea is a short paragraph; a long one that mentions "contact us" is content
 
 
 def page_at(text: str, offset: int) -> int | None:
@@ -128,16 +130,20 @@ def clean_body(body: str, title: str = "", template: frozenset[str] | set[str] =
         drop[i] = (
             not key
             or is_separator(line)
-            or bool(FURNITURE.match(line) or DATELINE.match(line) or CALL_TO_ACTION.search(line))
+            or bool(FURNITURE.match(line) or DATELINE.match(line))
+            or (CALL_TO_ACTION.search(line) is not None and words(line) <= CTA_MAX_WORDS)
             or key == title_key
             or key in seen
-            or key in template
+            or (key in template and words(line) < SHORT_WORDS)
             or (not is_prose(line) and words(line) < SHORT_WORDS)
         )
         seen.add(key)
     _drop_headline_runs(lines, drop)
     _drop_captions(lines, drop)
     kept = _strip_glued_alt_text(lines, drop)
+    content = [line for line in lines if line]
+    if not kept and len(content) == 1 and normalise(content[0]) != title_key:
+        kept = content  # a one-line article (a JSON-lines record) is all content, whatever its shape
     return "\n\n".join(kept)
 
 

@@ -44,8 +44,10 @@ def main() -> int:
             after = rss_mb(proc.pid)
     growth = (after - before) / before
     print(f"load: {args.connections} connections for {args.seconds} s against bot serve on 127.0.0.1")
-    print(f"  requests {result['requests']}, {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
-          f"p99 {result['p99']:.1f} ms, errors {result['errors']}")
+    print(
+        f"  requests {result['requests']}, {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+        f"p99 {result['p99']:.1f} ms, errors {result['errors']}"
+    )
     print(f"  server RSS {before:.0f} MB -> {after:.0f} MB ({growth:+.1%}; limit +{MAX_GROWTH:.0%})")
     ok = result["errors"] == 0 and growth <= MAX_GROWTH and result["requests"] > 0
     print("load test", "PASSED" if ok else "FAILED")

@@ -94,3 +94,15 @@ def test_long_unpunctuated_content_is_kept_and_empty_input_is_fine():
     assert clean_body(long_line) == long_line
     assert clean_body("") == ""
     assert clean_body("\n\n   \n") == ""
+
+
+def test_long_paragraphs_survive_call_to_action_words_and_corpus_repeats():
+    long_prose = ("Treatment depends on the cause. " * 12) + "If you have questions, contact us or your doctor."
+    assert clean_body(long_prose) == long_prose
+    repeated = "Genetic testing may be available for this condition and a specialist can explain what it means " * 2
+    bodies = [repeated, repeated]
+    assert clean_body(repeated, template=template_lines(bodies)) == repeated.strip()
+
+
+def test_a_one_line_article_is_kept_whatever_its_shape():
+    assert clean_body("Supportive care only", title="What is the treatment?") == "Supportive care only"
