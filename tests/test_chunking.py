@@ -67,3 +67,12 @@ def test_huge_single_line_is_split_and_chunked():
     assert len(spans) == 4000
     chunks = make_chunks(text, spans, max_words=110)
     assert all(c.last - c.first <= 6 for c in chunks)
+
+
+def test_one_100kb_line_without_punctuation_and_mixed_scripts():
+    line = " ".join(["hair", "شعر", "😀", "\u202ecapillus"] * 6500)[:100_000]
+    text = clean_body(line)
+    assert text == line.strip()
+    spans = split_sentences(text)
+    assert spans and all(text[s.start : s.end].strip() == text[s.start : s.end] for s in spans)
+    assert "".join(text[s.start : s.end] for s in spans).replace(" ", "") == text.replace(" ", "")
