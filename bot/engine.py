@@ -87,7 +87,9 @@ class Bot:
     def _answer(self, text: str, k: int) -> Answer:
         qvec = self.index.encoder.encode([text])[0]
         candidates = hybrid_search(self.index, text, qvec, keep=max(CANDIDATE_CHUNKS, 2 * k))
-        windows = select(self.index, best_windows(self.index, text, qvec, candidates), k, self.settings.min_relevance)
+        windows = select(
+            self.index, best_windows(self.index, text, qvec, candidates, k), k, self.settings.min_relevance
+        )
         quotes = [self._quote(w.doc, w.first, w.last, w.rank) for w in windows]
         notice = SAFETY_NOTICE if signals_crisis(text) else None
         return Answer(text, bool(quotes), quotes, notice=notice, message=None if quotes else NOT_FOUND)

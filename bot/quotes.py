@@ -44,37 +44,20 @@ class Window:
         return self.doc == other.doc and self.first < other.last and other.first < self.last
 
 
-def _words(index: Index, row: int) -> int:
-    doc, start, end = index.sentences[row]
-    return len(index.documents[doc].text[start:end].split())
-
-
 def _text(index: Index, row: int) -> str:
-    doc, start, end = index.sentences[row]
+    doc, start, end = index.sentences[row, :3]
     return index.documents[doc].text[start:end]
 
 
-def _is_question(text: str) -> bool:
-    return text.rstrip("\"'”’) ").endswith("?")
+def best_windows(
+    index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate], top_k: int = 3
+) -> list[Window]:
+    """The quotable sentences of the candidate chunks, best first, grown into scored windows.
 
-
-def _quotable(index: Index, row: int) -> bool:
-    """Not a question, and not part of a paragraph that ends in one."""
-    doc, start, end = (int(x) for x in index.sentences[row])
-    text = index.documents[doc].text
-    para_end = text.find("\n\n", end)
-    return not _is_question(text[start:end]) and not _is_question(text[: para_end if para_end >= 0 else len(text)])
-
-
-def _same_paragraph(index: Index, row_a: int, row_b: int) -> bool:
-    """True when no blank line separates sentence `row_a` from the following `row_b`."""
-    doc, _, end = index.sentences[row_a]
-    return "\n\n" not in index.documents[doc].text[end : index.sentences[row_b, 1]]
-
-
-def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> list[Window]:
-    """Every quotable sentence of the candidate chunks, grown into a scored window."""
-    windows = []
+    A window ranks as its anchor sentence does, so only the `4 * top_k + 4` best anchors are
+    grown: enough for `select` to skip overlaps and near-duplicates, and the rest is never read.
+    """
+    anchors = []
     for cand in candidates:
         doc, first, last = (int(x) for x in index.chunks[cand.chunk])
         lo, hi = max(first - 1, 0), min(last + 1, len(index.sentences))
@@ -83,33 +66,35 @@ def best_windows(index: Index, question: str, qvec: np.ndarray, candidates: list
         cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
         score = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
         prior = RRF_WEIGHT * cand.fused * (RRF_K + 1) / 2  # 1.0 for a chunk ranked first by both retrievers
-        quotable = np.array([_quotable(index, int(r)) for r in rows])
+        quotable = index.sentences[rows, 5] == 0
         inside = (rows >= first) & (rows < last) & quotable
-        for best in np.flatnonzero(inside):
-            windows.append(_grow(index, doc, rows, quotable, score, int(best), prior))
-    return windows
+        anchors += [
+            (float(score[i]) + prior, doc, rows, quotable, score, int(i), prior) for i in np.flatnonzero(inside)
+        ]
+    anchors.sort(key=lambda a: (-a[0], a[1], int(a[2][a[5]])))
+    return [_grow(index, *anchor[1:]) for anchor in anchors[: 4 * top_k + 4]]
 
 
 def _grow(
     index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score: np.ndarray, best: int, prior: float
 ) -> Window:
     """Extend the sentence at `best` into a self-contained window of up to three sentences."""
+    paragraph, words = index.sentences[rows, 3], index.sentences[rows, 4]
     a, b = best, best + 1
-    words = _words(index, int(rows[best]))
+    count = int(words[best])
     while b - a < MAX_SENTENCES:
         leans = LEANS_BACK.match(_text(index, int(rows[a]))) is not None
-        before = a > 0 and quotable[a - 1] and _same_paragraph(index, int(rows[a - 1]), int(rows[a]))
-        after = b < len(rows) and quotable[b] and _same_paragraph(index, int(rows[b - 1]), int(rows[b]))
+        before = a > 0 and quotable[a - 1] and paragraph[a - 1] == paragraph[a]
+        after = b < len(rows) and quotable[b] and paragraph[b] == paragraph[b - 1]
         if before and (leans or score[a - 1] >= score[best] - EXTEND_MARGIN):
             step = a - 1
-        elif after and (words < 8 or score[b] >= score[best] - EXTEND_MARGIN):
+        elif after and (count < 8 or score[b] >= score[best] - EXTEND_MARGIN):
             step = b
         else:
             break
-        extra = _words(index, int(rows[step]))
-        if words + extra > MAX_WORDS:
+        if count + words[step] > MAX_WORDS:
             break
-        words += extra
+        count += int(words[step])
         a, b = (step, b) if step < a else (a, step + 1)
     return Window(doc, int(rows[a]), int(rows[b - 1]) + 1, float(score[best]), float(score[best]) + prior)
 

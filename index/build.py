@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 
 from index import store
 from index.articles import RawArticle, read_articles
-from index.chunking import make_chunks, split_sentences
+from index.chunking import make_chunks, sentence_facts, split_sentences
 from index.clean import clean_body, template_lines
 from index.dense import make_dense_index
 from index.encoders import MODEL_NAME, SentenceTransformerEncoder
@@ -61,6 +61,7 @@ class Prepared:
     doc: store.Document
     sentences: list[tuple[int, int]]
     chunks: list[tuple[int, int]]
+    facts: list[tuple[int, int, bool]]  # per sentence: paragraph, words, asks
 
     def chunk_texts(self) -> list[str]:
         return [chunk_text(self.doc, self.sentences, c) for c in self.chunks]
@@ -106,7 +107,7 @@ def prepare(articles: list[RawArticle], report: BuildReport) -> list[Prepared]:
         )
         sentences = [(s.start, s.end) for s in spans]
         chunks = [(c.first, c.last) for c in make_chunks(text, spans, CHUNKING["max_words"], CHUNKING["max_sentences"])]
-        out.append(Prepared(doc, sentences, chunks))
+        out.append(Prepared(doc, sentences, chunks, sentence_facts(text, spans)))
     return out
 
 
@@ -124,7 +125,7 @@ def _previous(index_dir: Path) -> Previous:
     from index.reader import open_index
 
     try:
-        old = open_index(index_dir, model=MODEL_NAME, with_encoder=False)
+        old = open_index(index_dir, model=MODEL_NAME, with_encoder=False, any_format=True)
     except BotError:
         return Previous()
     chunk_vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
@@ -137,7 +138,8 @@ def _previous(index_dir: Path) -> Previous:
         doc.hash: (chunk_vectors[c_bounds[d] : c_bounds[d + 1]], sentence_vectors[s_bounds[d] : s_bounds[d + 1]])
         for d, doc in enumerate(old.documents)
     }
-    return Previous({d.id for d in old.documents}, old.manifest.get("corpus_hash", ""), vectors)
+    same_format = old.manifest.get("format_version") == store.FORMAT_VERSION
+    return Previous({d.id for d in old.documents}, old.manifest["corpus_hash"] if same_format else "", vectors)
 
 
 def _embed(encoder, todo: list[Prepared], progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # noqa: ANN001
@@ -245,7 +247,7 @@ def _write(build: Path, prepared: list[Prepared], vectors: dict, encoder, live: 
     sentences, chunks, chunk_vecs, sent_vecs, bm25_texts = [], [], [], [], []
     for d, p in enumerate(prepared):
         base = len(sentences)
-        sentences.extend((d, s, e) for s, e in p.sentences)
+        sentences.extend((d, s, e, *f) for (s, e), f in zip(p.sentences, p.facts, strict=True))
         chunks.extend((d, base + first, base + last) for first, last in p.chunks)
         cv, sv = vectors[p.doc.hash]
         chunk_vecs.append(cv)

@@ -72,6 +72,28 @@ def _add(spans: list[Span], text: str, start: int, end: int) -> None:
         spans.append(span)
 
 
+def asks(text: str) -> bool:
+    """Ends with a question mark (closing quotes and brackets aside)."""
+    return text.rstrip("\"'”’) ").endswith("?")
+
+
+def sentence_facts(text: str, spans: list[Span]) -> list[tuple[int, int, bool]]:
+    """Per sentence: paragraph number, word count, and whether it asks rather than tells.
+
+    A sentence asks when it is a question or sits in a paragraph that ends with one (a reader's
+    letter in a Q&A article). Stored with the index so answering needs no text scanning.
+    """
+    facts, paragraph, cursor = [], 0, 0
+    for span in spans:
+        paragraph += text.count("\n\n", cursor, span.start)
+        cursor = span.start
+        para_end = text.find("\n\n", span.end)
+        para_end = len(text) if para_end < 0 else para_end
+        question = asks(text[span.start : span.end]) or asks(text[max(span.start, para_end - 8) : para_end])
+        facts.append((paragraph, len(text[span.start : span.end].split()), question))
+    return facts
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Sentences `[first, last)` of one article, by index into its sentence list."""

@@ -20,7 +20,11 @@ from index.lexical import Bm25
 
 @dataclass
 class Index:
-    """A loaded index. Rows of `sentences` are (doc, start, end); of `chunks`, (doc, first, last)."""
+    """A loaded index.
+
+    Rows of `sentences` are (doc, start, end, paragraph, words, asks); of `chunks`,
+    (doc, first, last) with sentence rows [first, last).
+    """
 
     path: Path
     manifest: dict
@@ -39,11 +43,14 @@ class Index:
         return self.path.name
 
 
-def open_index(index_dir: Path, *, model: str, with_encoder: bool = True, threads: int = 0) -> Index:
+def open_index(
+    index_dir: Path, *, model: str, with_encoder: bool = True, threads: int = 0, any_format: bool = False
+) -> Index:
+    """Load the live build. `any_format` is for `bot index` reusing vectors of an older build."""
     import faiss
 
     build = store.current_build(Path(index_dir))
-    manifest = store.read_manifest(build, model=model)
+    manifest = store.read_manifest(build, model=model, any_format=any_format)
     try:
         documents = store.read_documents(build)
         spans = np.load(build / "spans.npz")
@@ -55,7 +62,14 @@ def open_index(index_dir: Path, *, model: str, with_encoder: bool = True, thread
         raise IndexInvalid(f"index at {index_dir} could not be read ({exc}); {store.rebuild_hint(index_dir)}") from exc
     expected = (manifest["chunks"], manifest["sentences"], manifest["documents"], manifest["dimension"])
     found = (dense.ntotal, len(sentences), len(documents), dense.d)
-    if found != expected or sentence_vectors.shape != (len(sentences), dense.d) or bm25.size != dense.ntotal:
+    columns = sentences.shape[1] >= 3 if any_format else sentences.shape[1] == 6
+    shapes_ok = sentences.ndim == 2 and columns and chunks.ndim == 2 and chunks.shape[1] == 3
+    if (
+        found != expected
+        or not shapes_ok
+        or sentence_vectors.shape != (len(sentences), dense.d)
+        or bm25.size != dense.ntotal
+    ):
         raise IndexInvalid(
             f"index at {index_dir} does not match its manifest (found {found}, expected {expected}); "
             + store.rebuild_hint(index_dir)

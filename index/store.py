@@ -31,7 +31,7 @@ import xxhash
 
 from index.errors import IndexInvalid, IndexMissing
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence rows carry paragraph, words, asks
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 
@@ -141,15 +141,18 @@ def rebuild_hint(index_dir: Path) -> str:
     return f"rebuild it with `bot index --rebuild --index {index_dir}`"
 
 
-def read_manifest(build: Path, *, model: str, verify: bool = True) -> dict:
-    """Load and check the manifest: format, model, and every file's size and checksum."""
+def read_manifest(build: Path, *, model: str, verify: bool = True, any_format: bool = False) -> dict:
+    """Load and check the manifest: format, model, and every file's size and checksum.
+
+    `any_format` lets an update read the vectors of an older-format build, which stay valid.
+    """
     index_dir = build.parent
     try:
         manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
         files = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexInvalid(f"index manifest in {build} is unreadable ({exc}); {rebuild_hint(index_dir)}") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") != FORMAT_VERSION and not any_format:
         raise IndexInvalid(
             f"index format {manifest.get('format_version')!r} is not the supported {FORMAT_VERSION}; "
             + rebuild_hint(index_dir)

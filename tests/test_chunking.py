@@ -76,3 +76,15 @@ def test_one_100kb_line_without_punctuation_and_mixed_scripts():
     spans = split_sentences(text)
     assert spans and all(text[s.start : s.end].strip() == text[s.start : s.end] for s in spans)
     assert "".join(text[s.start : s.end] for s in spans).replace(" ", "") == text.replace(" ", "")
+
+
+def test_sentence_facts_mark_paragraphs_words_and_questions():
+    from index.chunking import sentence_facts
+
+    text = "Is this normal? My hair falls out.\n\nYes, it is common. It stops by itself.\n\nDoes it? Not always."
+    spans = split_sentences(text)
+    facts = sentence_facts(text, spans)
+    assert [f[0] for f in facts] == [0, 0, 1, 1, 2, 2]
+    assert [f[1] for f in facts] == [3, 4, 4, 4, 2, 2]
+    # a question, and the whole letter ending in one, "ask"; the answer paragraph does not
+    assert [f[2] for f in facts] == [True, False, False, False, True, False]

@@ -16,7 +16,7 @@ from bot.settings import EVAL_SET
 def test_onnx_and_sentence_transformers_embeddings_agree(bot, settings):
     torch_bot = Bot.load(replace(settings, query_encoder="torch"))
     index = bot.index
-    texts = [index.documents[d].text[s:e] for d, s, e in index.sentences]
+    texts = [index.documents[d].text[s:e] for d, s, e in index.sentences[:, :3]]
     texts += [q["question"] for q in load_questions(EVAL_SET) if "question" in q]
     texts += [index.documents[d].text[index.sentences[a, 1] : index.sentences[b - 1, 2]] for d, a, b in index.chunks]
     texts = texts[:200]
