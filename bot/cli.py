@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -194,6 +195,8 @@ def serve(
 ) -> None:
     """Run the web chat page and JSON API (model and index load once, at start)."""
     settings = _settings(index)
+    if settings.threads == 0:  # measured: one ONNX thread per batch leaves the other core to HTTP and Python
+        settings = replace(settings, threads=1)
     with errors_to_exit():
         bot = _load_bot(settings, build_default=index is None and settings.index_dir == default_index_dir())
     import uvicorn

@@ -40,6 +40,8 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = 60
     answer_timeout_s: float = 10.0
+    concurrent_answers: int = 16  # answers the server computes at once (their encodes are batched)
+    batch_encodes: bool = True  # server: encode concurrent questions in one ONNX call
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
             ("answer_timeout_s", float),
             ("cache_size", int),
             ("threads", int),
+            ("concurrent_answers", int),
             ("query_encoder", str),
         ):
             value = os.environ.get(f"BOT_{name.upper()}")

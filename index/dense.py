@@ -2,8 +2,9 @@
 
 Exact inner-product search costs O(n) per query: ~1 ms at 50k chunks, but
 ~100 ms at a million. Above `APPROX_MIN_CHUNKS` the index becomes an IVF
-(inverted lists over k-means cells) that scans only `NPROBE` cells; the
-benchmark measures its recall@10 against exact search on the same vectors.
+(inverted lists over k-means cells) that scans one cell in `PROBE_FRACTION`;
+the benchmark measures recall@10 against exact search on the same vectors
+(1M chunks: 1/8 of the cells gave 0.989 at 9.7 ms p50; 1/16, 0.953 at 4.8 ms).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import faiss
 import numpy as np
 
 APPROX_MIN_CHUNKS = 200_000
-NPROBE = 48
+PROBE_FRACTION = 8
 TRAIN_POINTS_PER_LIST = 40  # FAISS warns below 39
 
 
@@ -36,6 +37,6 @@ def make_dense_index(vectors: np.ndarray, approx_min: int = APPROX_MIN_CHUNKS) -
 def prepare(index: faiss.Index) -> faiss.Index:
     """Make a loaded index ready: probe width for IVF, and `reconstruct` support for both."""
     if isinstance(index, faiss.IndexIVF):
-        index.nprobe = NPROBE
+        index.nprobe = max(1, index.nlist // PROBE_FRACTION)
         index.make_direct_map()
     return index

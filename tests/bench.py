@@ -272,7 +272,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--medquad-index", type=Path, default=Path("/tmp/medquad-index"))
     parser.add_argument("--quick", action="store_true", help="shorter runs, smaller synthetic index")
+    parser.add_argument("--only", default="ask,cache,http,cold,memory,build,scale", help="sections to run")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     quick = args.quick
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -284,16 +286,23 @@ def main() -> None:
         qs = questions()
         bot = Bot.load(Settings(index_dir=index_dir, cache_size=0))
         r = bench_ask(bot, qs, rounds=1 if quick else 3)
-        print(f"\nask() on the 5 bundled articles, {r['n']} calls over {len(qs)} varied questions, cache off")
-        line("floor: ONNX encode + FAISS + BM25, p50 / p99", f"{r['floor_p50']:.2f} / {r['floor_p99']:.2f} ms")
-        line("ask(), p50 / p99", f"{r['ask_p50']:.2f} / {r['ask_p99']:.2f} ms")
-        line("ratio ask() / floor at p50", f"{r['ask_p50'] / r['floor_p50']:.2f}x  (target <= 1.25x)")
-        bench_cache(bot, qs)
-        bench_http(index_dir, qs, r["ask_mean"], 5 if quick else 10)
-        bench_cold(index_dir, 3 if quick else 5)
-        bench_memory(index_dir, qs, 2_000 if quick else 10_000)
-        bench_build(200 if quick else 1000)
-        bench_scale(bot, args.medquad_index, qs, 200_000 if quick else 1_000_000)
+        if "ask" in only:
+            print(f"\nask() on the 5 bundled articles, {r['n']} calls over {len(qs)} varied questions, cache off")
+            line("floor: ONNX encode + FAISS + BM25, p50 / p99", f"{r['floor_p50']:.2f} / {r['floor_p99']:.2f} ms")
+            line("ask(), p50 / p99", f"{r['ask_p50']:.2f} / {r['ask_p99']:.2f} ms")
+            line("ratio ask() / floor at p50", f"{r['ask_p50'] / r['floor_p50']:.2f}x  (target <= 1.25x)")
+        if "cache" in only:
+            bench_cache(bot, qs)
+        if "http" in only:
+            bench_http(index_dir, qs, r["ask_mean"], 5 if quick else 10)
+        if "cold" in only:
+            bench_cold(index_dir, 3 if quick else 5)
+        if "memory" in only:
+            bench_memory(index_dir, qs, 2_000 if quick else 10_000)
+        if "build" in only:
+            bench_build(200 if quick else 1000)
+        if "scale" in only:
+            bench_scale(bot, args.medquad_index, qs, 200_000 if quick else 1_000_000)
 
 
 if __name__ == "__main__":

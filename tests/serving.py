@@ -77,7 +77,7 @@ def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool =
     script = ("UNIQUE = true\n" if unique else "UNIQUE = false\n") + script
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
-    threads = min(2, connections)
+    threads = 1  # one wrk thread: the load generator shares these 2 cores with the server
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", fh.name, base],
         capture_output=True,

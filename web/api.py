@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from bot.engine import Bot
 from bot.settings import Settings
-from web.deps import get_bot, get_settings
+from web.deps import get_bot, get_limiter, get_settings
 from web.guard import answer_within_timeout
 from web.schemas import AnswerOut, ArticleOut, AskRequest, ErrorOut, HealthOut
 
@@ -24,8 +25,13 @@ ERRORS = {
 
 
 @router.post("/api/ask", response_model=AnswerOut, responses=ERRORS, summary="Answer a question with quotes")
-async def api_ask(body: AskRequest, bot: Bot = Depends(get_bot), settings: Settings = Depends(get_settings)) -> dict:
-    answer = await answer_within_timeout(bot, body.question, body.top_k, settings.answer_timeout_s)
+async def api_ask(
+    body: AskRequest,
+    bot: Bot = Depends(get_bot),
+    settings: Settings = Depends(get_settings),
+    limiter: CapacityLimiter | None = Depends(get_limiter),
+) -> dict:
+    answer = await answer_within_timeout(bot, body.question, body.top_k, settings.answer_timeout_s, limiter)
     return answer.to_dict()
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.batching import BatchingEncoder
 from bot.engine import Bot
 from bot.settings import Settings
 from index.errors import BotError
@@ -34,6 +36,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.bot = bot or Bot.load(settings)
+        if settings.batch_encodes and not isinstance(app.state.bot.index.encoder, BatchingEncoder):
+            app.state.bot.index.encoder = BatchingEncoder(app.state.bot.index.encoder)
+        app.state.ask_limiter = anyio.CapacityLimiter(settings.concurrent_answers)
         log.info("index %s loaded: %d articles", app.state.bot.version, len(app.state.bot.index.documents))
         yield
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from anyio import CapacityLimiter
 from fastapi import Request
 
 from bot.engine import Bot
@@ -14,3 +15,8 @@ def get_bot(request: Request) -> Bot:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_limiter(request: Request) -> CapacityLimiter | None:
+    """Caps concurrent answers; None (the default thread pool) where no lifespan made one."""
+    return getattr(request.app.state, "ask_limiter", None)

@@ -10,8 +10,10 @@ import asyncio
 import json
 import math
 import time
+from functools import partial
 
-from starlette.concurrency import run_in_threadpool
+import anyio
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer import Answer
@@ -35,10 +37,17 @@ HEADERS = [
 ]
 
 
-async def answer_within_timeout(bot: Bot, question: str, top_k: int | None, timeout_s: float) -> Answer:
-    """Run the CPU-bound `ask()` in a worker thread, bounded by the configured timeout."""
+async def answer_within_timeout(
+    bot: Bot, question: str, top_k: int | None, timeout_s: float, limiter: anyio.CapacityLimiter | None = None
+) -> Answer:
+    """Run the CPU-bound `ask()` in a worker thread, bounded by the configured timeout.
+
+    `limiter` caps how many answers are computed at once (one per core): more threads than
+    cores only make every answer slower.
+    """
+    work = anyio.to_thread.run_sync(partial(bot.ask, question, top_k), limiter=limiter)
     try:
-        return await asyncio.wait_for(run_in_threadpool(bot.ask, question, top_k), timeout_s)
+        return await asyncio.wait_for(work, timeout_s)
     except TimeoutError as exc:
         raise AnswerTimeout("answering took too long; please try again") from exc
 

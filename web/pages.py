@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -12,7 +13,7 @@ from bot.engine import Bot
 from bot.settings import Settings
 from index.errors import BotError
 from web.app_paths import TEMPLATES_DIR
-from web.deps import get_bot, get_settings
+from web.deps import get_bot, get_limiter, get_settings
 from web.guard import answer_within_timeout
 
 router = APIRouter(include_in_schema=False)
@@ -41,10 +42,11 @@ async def chat_post(
     question: Annotated[str, Form()] = "",
     bot: Bot = Depends(get_bot),
     settings: Settings = Depends(get_settings),
+    limiter: CapacityLimiter | None = Depends(get_limiter),
 ) -> HTMLResponse:
     """The no-JavaScript path: the form posts here and the answer is rendered on the server."""
     try:
-        answer = await answer_within_timeout(bot, question, None, settings.answer_timeout_s)
+        answer = await answer_within_timeout(bot, question, None, settings.answer_timeout_s, limiter)
     except BotError as exc:
         return _page(request, exc.http_status, error=str(exc), question=question)
     return _page(request, answer=answer.to_dict())
