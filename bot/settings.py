@@ -56,6 +56,7 @@ class Settings:
             ("cache_size", int),
             ("threads", int),
             ("concurrent_answers", int),
+            ("batch_encodes", lambda v: v.lower() not in ("0", "false", "no")),
             ("query_encoder", str),
         ):
             value = os.environ.get(f"BOT_{name.upper()}")
