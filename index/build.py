@@ -27,8 +27,9 @@ from index.chunking import make_chunks, sentence_facts, split_sentences
 from index.clean import clean_body, template_lines
 from index.dense import make_dense_index
 from index.encoders import MODEL_NAME, SentenceTransformerEncoder
-from index.errors import ArticlesError, BotError, IndexBusy
+from index.errors import ArticlesError, IndexBusy
 from index.lexical import build_bm25
+from index.reuse import Previous, previous_build
 
 log = logging.getLogger(__name__)
 EMBED_SLICE = 4096  # texts per encode call: big enough to batch well, small enough for a live progress bar
@@ -111,37 +112,6 @@ def prepare(articles: list[RawArticle], report: BuildReport) -> list[Prepared]:
     return out
 
 
-@dataclass
-class Previous:
-    """What the live build offers an update: its ids, corpus hash and vectors by document hash."""
-
-    ids: set[str] = field(default_factory=set)
-    corpus_hash: str = ""
-    vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-
-
-def _previous(index_dir: Path) -> Previous:
-    """Read the live build, verified; an absent or damaged one counts as none (full build)."""
-    from index.reader import open_index
-
-    try:
-        old = open_index(index_dir, model=MODEL_NAME, with_encoder=False, any_format=True)
-    except BotError:
-        return Previous()
-    chunk_vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
-    sentence_vectors = np.asarray(old.sentence_vectors, dtype=np.float32)
-    n = len(old.documents)
-    # rows of each article are contiguous, in document order
-    c_bounds = np.searchsorted(old.chunks[:, 0], np.arange(n + 1))
-    s_bounds = np.searchsorted(old.sentences[:, 0], np.arange(n + 1))
-    vectors = {
-        doc.hash: (chunk_vectors[c_bounds[d] : c_bounds[d + 1]], sentence_vectors[s_bounds[d] : s_bounds[d + 1]])
-        for d, doc in enumerate(old.documents)
-    }
-    same_format = old.manifest.get("format_version") == store.FORMAT_VERSION
-    return Previous({d.id for d in old.documents}, old.manifest["corpus_hash"] if same_format else "", vectors)
-
-
 def _embed(encoder, todo: list[Prepared], progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # noqa: ANN001
     """Embed chunks and sentences of the given articles in large batches, reporting progress."""
     texts, spans = [], []
@@ -191,7 +161,7 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
     prepared = prepare(read.articles, report)
     if not prepared:
         raise ArticlesError(f"no readable articles in {articles_path}")
-    old = Previous() if rebuild else _previous(index_dir)
+    old = Previous() if rebuild else previous_build(index_dir)
     previous = old.vectors
     corpus_hash = hashlib.sha256("".join(p.doc.hash for p in prepared).encode()).hexdigest()
     report.documents = len(prepared)
