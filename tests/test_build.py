@@ -106,3 +106,27 @@ def test_killed_builds_leave_the_previous_index_answering(index_copy):
     build_index(DEFAULT_ARTICLES, index_copy, bundled_model_path(), rebuild=True)
     assert len(list(index_copy.glob("b-*"))) == 1
     assert _answers(index_copy) == expected
+
+
+def test_an_older_format_index_is_upgraded_without_re_embedding(index_copy):
+    """Format 1 had (doc, start, end) sentence rows only; its vectors are still valid and get reused."""
+    import json
+
+    from index import store
+
+    build = store.current_build(index_copy)
+    spans = np.load(build / "spans.npz")
+    np.savez(build / "spans.npz", sentences=spans["sentences"][:, :3], chunks=spans["chunks"])
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    manifest["files"]["spans.npz"] = {
+        "bytes": (build / "spans.npz").stat().st_size,
+        "xxh3_128": store.file_digest(build / "spans.npz"),
+    }
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(Exception, match="format 1 is not the supported"):
+        open_index(index_copy, model=MODEL)
+    report = build_index(DEFAULT_ARTICLES, index_copy, bundled_model_path())
+    assert report.written and report.embedded_texts == 0 and report.unchanged == 5
+    assert open_index(index_copy, model=MODEL).sentences.shape[1] == 6
+    assert Bot.load(Settings(index_dir=index_copy)).ask("what is kerastem").answered
