@@ -150,17 +150,14 @@ def source(
     index: IndexOpt = None,
 ) -> None:
     """Show a stored (cleaned) article: the text that quotes' offsets point into."""
+    from bot.engine import Bot
     from index.reader import open_index
 
     settings = _settings(index)
     with errors_to_exit():
-        idx = open_index(settings.index_dir, model=settings.model_name, with_encoder=False)
-        row = idx.by_id.get(source_id)
-        if row is None:
-            from index.errors import SourceNotFound
-
-            raise SourceNotFound(f"no article with id {source_id!r}")
-        doc = idx.documents[row].public()
+        # no query encoder: showing an article needs neither onnxruntime nor torch
+        bot = Bot(open_index(settings.index_dir, model=settings.model_name, with_encoder=False), settings)
+        doc = bot.source(source_id).public()
         if as_json:
             typer.echo(json.dumps(doc, ensure_ascii=False))
         else:

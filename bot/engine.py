@@ -15,7 +15,7 @@ from bot.settings import Settings
 from index.clean import page_at
 from index.errors import IndexMissing, InvalidQuestion, SourceNotFound
 from index.reader import Index, open_index
-from index.store import Document
+from index.store import Document, current_build
 
 CANDIDATE_CHUNKS = 8
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -109,8 +109,6 @@ class Bot:
 
 def ensure_index(settings: Settings, on_build: Callable[[], object] | None = None) -> None:
     """Build the default corpus's index on first use; any other missing index is an error."""
-    from index.store import current_build
-
     try:
         current_build(settings.index_dir)
     except IndexMissing:

@@ -37,7 +37,7 @@ async def api_ask(
 
 @router.get("/api/sources/{source_id}", response_model=ArticleOut, responses=ERRORS, summary="A stored article")
 async def api_source(source_id: str, bot: Bot = Depends(get_bot)) -> dict:
-    return (await run_in_threadpool(bot.source, source_id)).public()
+    return bot.source(source_id).public()  # a dict lookup: no worker thread needed
 
 
 @router.get("/healthz", response_model=HealthOut, summary="Ready to answer")
