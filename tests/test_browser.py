@@ -125,6 +125,14 @@ def test_notice_is_shown_above_the_quotes(browser, server):
     context.close()
 
 
+def test_api_docs_render_offline(browser, server):
+    context, page, requests, _ = _new_page(browser, server)
+    page.goto("/docs")
+    page.locator(".opblock-summary-path", has_text="/api/ask").first.wait_for()
+    assert all(url.startswith(server) for url in requests), requests  # no CDN
+    context.close()
+
+
 @pytest.mark.parametrize("path", ["/", "/sources/kerastem-stem-cell-therapy-trial?start=0&end=80"])
 def test_no_serious_accessibility_violations(browser, server, path):
     assert AXE.is_file(), "axe-core missing: run `make install`"
