@@ -14,7 +14,7 @@ from bot.safety import signals_crisis
 from bot.settings import Settings
 from index.clean import page_at
 from index.errors import IndexMissing, InvalidQuestion, SourceNotFound
-from index.reader import Index, open_index
+from index.reader import END, START, Index, open_index
 from index.store import Document, current_build
 
 CANDIDATE_CHUNKS = 8
@@ -87,16 +87,14 @@ class Bot:
     def _answer(self, text: str, k: int) -> Answer:
         qvec = self.index.encoder.encode([text])[0]
         candidates = hybrid_search(self.index, text, qvec, keep=max(CANDIDATE_CHUNKS, 2 * k))
-        windows = select(
-            self.index, best_windows(self.index, text, qvec, candidates, k), k, self.settings.min_relevance
-        )
+        windows = select(self.index, best_windows(self.index, qvec, candidates, k), k, self.settings.min_relevance)
         quotes = [self._quote(w.doc, w.first, w.last, w.rank) for w in windows]
         notice = SAFETY_NOTICE if signals_crisis(text) else None
         return Answer(text, bool(quotes), quotes, notice=notice, message=None if quotes else NOT_FOUND)
 
     def _quote(self, doc_row: int, first: int, last: int, score: float) -> Quote:
         doc = self.index.documents[doc_row]
-        start, end = int(self.index.sentences[first, 1]), int(self.index.sentences[last - 1, 2])
+        start, end = int(self.index.sentences[first, START]), int(self.index.sentences[last - 1, END])
         ref = SourceRef(doc.id, doc.title, doc.publisher, doc.date, doc.url)
         return Quote(doc.text[start:end], round(score, 4), start, end, ref, page_at(doc.text, start))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.retrieve import RRF_K, Candidate
-from index.reader import Index
+from index.reader import ASKS, DOC, END, PARAGRAPH, START, WORDS, Index
 
 MAX_SENTENCES = 3
 MAX_WORDS = 90
@@ -45,13 +45,11 @@ class Window:
 
 
 def _text(index: Index, row: int) -> str:
-    doc, start, end = index.sentences[row, :3]
+    doc, start, end = index.sentences[row, DOC : END + 1]
     return index.documents[doc].text[start:end]
 
 
-def best_windows(
-    index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate], top_k: int = 3
-) -> list[Window]:
+def best_windows(index: Index, qvec: np.ndarray, candidates: list[Candidate], top_k: int = 3) -> list[Window]:
     """The quotable sentences of the candidate chunks, best first, grown into scored windows.
 
     A window ranks as its anchor sentence does, so only the `4 * top_k + 4` best anchors are
@@ -62,11 +60,11 @@ def best_windows(
         doc, first, last = (int(x) for x in index.chunks[cand.chunk])
         lo, hi = max(first - 1, 0), min(last + 1, len(index.sentences))
         rows = np.arange(lo, hi)
-        rows = rows[index.sentences[rows, 0] == doc]
+        rows = rows[index.sentences[rows, DOC] == doc]
         cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
         score = SENTENCE_WEIGHT * cos + (1 - SENTENCE_WEIGHT) * cand.dense
         prior = RRF_WEIGHT * cand.fused * (RRF_K + 1) / 2  # 1.0 for a chunk ranked first by both retrievers
-        quotable = index.sentences[rows, 5] == 0
+        quotable = index.sentences[rows, ASKS] == 0
         inside = (rows >= first) & (rows < last) & quotable
         anchors += [
             (float(score[i]) + prior, doc, rows, quotable, score, int(i), prior) for i in np.flatnonzero(inside)
@@ -79,7 +77,7 @@ def _grow(
     index: Index, doc: int, rows: np.ndarray, quotable: np.ndarray, score: np.ndarray, best: int, prior: float
 ) -> Window:
     """Extend the sentence at `best` into a self-contained window of up to three sentences."""
-    paragraph, words = index.sentences[rows, 3], index.sentences[rows, 4]
+    paragraph, words = index.sentences[rows, PARAGRAPH], index.sentences[rows, WORDS]
     a, b = best, best + 1
     count = int(words[best])
     while b - a < MAX_SENTENCES:
@@ -101,7 +99,7 @@ def _grow(
 
 def _words_of(index: Index, w: Window) -> set[str]:
     doc = index.documents[w.doc]
-    return set(doc.text[int(index.sentences[w.first, 1]) : int(index.sentences[w.last - 1, 2])].lower().split())
+    return set(doc.text[int(index.sentences[w.first, START]) : int(index.sentences[w.last - 1, END])].lower().split())
 
 
 def near_duplicate(a: set[str], b: set[str]) -> bool:

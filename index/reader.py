@@ -17,6 +17,9 @@ from index.dense import prepare
 from index.errors import IndexInvalid
 from index.lexical import Bm25
 
+# columns of `Index.sentences`
+DOC, START, END, PARAGRAPH, WORDS, ASKS = range(6)
+
 
 @dataclass
 class Index:
