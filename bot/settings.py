@@ -14,7 +14,8 @@ from index.encoders import MODEL_NAME
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ARTICLES = PACKAGE_DIR / "data" / "articles"
-EVAL_SET = PACKAGE_DIR / "data" / "eval.jsonl"
+SUITES_DIR = PACKAGE_DIR / "data" / "suites"
+EVAL_SET = SUITES_DIR / "hair-seed.jsonl"
 
 
 def default_index_dir() -> Path:

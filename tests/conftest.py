@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import DEFAULT_ARTICLES, Settings
+from tests.serving import bot_command
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,5 @@ def run_bot(*args: str, input: bytes | str | None = None, timeout: float = 120, 
     """Run the installed `bot` console script as a user would."""
     data = input.encode() if isinstance(input, str) else input
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
-    exe = shutil.which("bot") or sys.executable
-    cmd = [exe, *args] if exe != sys.executable else [exe, "-m", "bot.cli", *args]
+    cmd = [*bot_command(), *args]
     return subprocess.run(cmd, input=data, capture_output=True, timeout=timeout, env=full_env, cwd=ROOT)

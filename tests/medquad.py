@@ -46,7 +46,7 @@ def timed_bot(*args: str) -> tuple[float, int, str]:
     """Run `bot ...`; return seconds, peak RSS of the child (MB), stderr."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    proc = subprocess.run(["bot", *args], capture_output=True, text=True)
+    proc = subprocess.run([str(Path(sys.executable).with_name("bot")), *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if proc.returncode:
         sys.exit(f"bot {' '.join(args)} failed:\n{proc.stderr[-2000:]}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,12 +21,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bot_command() -> list[str]:
+    """The `bot` console script of the interpreter running the tests (the project virtualenv's), not PATH's."""
+    exe = Path(sys.executable).with_name("bot")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "bot.cli"]
+
+
 @contextmanager
 def served(index_dir: Path, env: dict | None = None, log_path: Path | None = None, timeout: float = 60):
     """`bot serve --index DIR` on 127.0.0.1; yields the base URL, stops the server after."""
     port = free_port()
-    exe = shutil.which("bot")
-    cmd = [exe] if exe else [sys.executable, "-m", "bot.cli"]
+    cmd = bot_command()
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(
         [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_dir)],

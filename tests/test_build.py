@@ -18,6 +18,7 @@ from index.build import build_index
 from index.encoders import bundled_model_path
 from index.reader import open_index
 from tests.conftest import run_bot
+from tests.serving import bot_command
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 QUESTIONS = [
@@ -94,7 +95,7 @@ def test_killed_builds_leave_the_previous_index_answering(index_copy):
     expected = _answers(index_copy)
     for _ in range(3):
         proc = subprocess.Popen(
-            ["bot", "index", "--rebuild", "--index", str(index_copy)],
+            [*bot_command(), "index", "--rebuild", "--index", str(index_copy)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

