@@ -18,6 +18,20 @@ SAFETY_NOTICE = (
     "local emergency number (999 in the UK, 112 in the EU, 911 in the US) or a crisis line such as "
     "Samaritans on 116 123 (UK) or 988 (US). You do not have to face this alone."
 )
+EMERGENCY_NOTICE = (
+    "This may be a medical emergency. Call your emergency number now (999 in the UK, 112 in the EU, 911 in the "
+    "US) or go to the nearest emergency department; it may be serious. Do not wait for an answer from articles."
+)
+DOSING_NOTICE = (
+    "The articles describe studies, not prescriptions: only a doctor or pharmacist who knows you can say what "
+    "you should take."
+)
+LANGUAGE_NOTICE = (
+    "This assistant reads English articles with an English model, and your message does not look like English, "
+    "so the quotes below may not match what you asked. Please ask in English if you can."
+)
+# kind -> fixed text; the order is the order notices are shown in (most urgent first)
+NOTICES = {"crisis": SAFETY_NOTICE, "emergency": EMERGENCY_NOTICE, "dosing": DOSING_NOTICE, "language": LANGUAGE_NOTICE}
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,9 @@ class Quote:
     end: int
     source: SourceRef
     page: int | None = None  # for PDFs: the page the quote starts on
+    # the sentence inside the quote that best answers, as [start, end) offsets into the same source text
+    focus_start: int | None = None
+    focus_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,8 +64,14 @@ class Answer:
     answered: bool
     quotes: list[Quote] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
-    notice: str | None = None
+    notice: str | None = None  # the first of `notices`' texts (older clients read only this)
     message: str | None = None
+    notices: list[str] = field(default_factory=list)  # kinds, in NOTICES order: crisis, emergency, dosing, language
+    missing: list[str] = field(default_factory=list)  # what the question asks that the articles never mention
+    notes: list[str] = field(default_factory=list)  # e.g. "This article is from 2016; treatments may have changed"
+    context_from: int | None = None  # index into `history` of the earlier question this one was read with
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["notices"] = [{"kind": k, "text": NOTICES[k]} for k in self.notices]
+        return out

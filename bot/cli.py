@@ -1,4 +1,4 @@
-"""`bot`: ask, source, index, serve, eval. Parses input, calls the core, formats output."""
+"""`bot`: ask, chat, sources, source, index, serve, eval. Parses input, calls the core, formats output."""
 
 from __future__ import annotations
 
@@ -19,9 +19,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: no "<bool>" type tags, and "[default: ...]" is not read as markup
 )
 IndexOpt = Annotated[
-    Optional[Path], typer.Option("--index", help="Index folder [default: ~/.cache/patient-quote-bot/index].")
+    Optional[Path],
+    typer.Option("--index", metavar="DIR", help="Index folder [default: ~/.cache/patient-quote-bot/index]."),
+]
+TopKOpt = Annotated[
+    Optional[int], typer.Option("--top-k", metavar="N", min=1, max=10, help="Most quotes to return [default: 3].")
 ]
 
 
@@ -85,30 +90,21 @@ def _load_bot(settings: Settings, build_default: bool):
     return Bot.load(settings)
 
 
-def _print_answer(answer) -> None:  # noqa: ANN001
-    if answer.notice:
-        typer.secho(f"\n!! {answer.notice}\n", fg="red", bold=True)
-    if not answer.answered:
-        typer.echo(answer.message)
-    for n, quote in enumerate(answer.quotes, start=1):
-        src = quote.source
-        page = f"page {quote.page}" if quote.page else None
-        cite = ", ".join(x for x in (src.title, src.publisher, src.date, page) if x)
-        typer.echo(f"\n[{n}] \u201c{quote.text}\u201d")
-        typer.secho(f"    \u2014 {cite} (source: {src.id}, characters {quote.start}-{quote.end})", dim=True)
-    typer.echo(f"\n{answer.disclaimer}")
-
-
 @app.command()
 def ask(
     question: Annotated[
-        Optional[str], typer.Argument(help="The question. With --json and none given: one per line on stdin.")
+        Optional[str],
+        typer.Argument(metavar="QUESTION", show_default=False, help="The question, in your own words."),
     ] = None,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=10, help="Most quotes to return.")] = 3,
+    top_k: TopKOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object (per line).")] = False,
     index: IndexOpt = None,
 ) -> None:
-    """Answer QUESTION with quotes from the articles, then the disclaimer."""
+    """Answer QUESTION with quotes from the articles, then the disclaimer.
+
+    With --json and no QUESTION: one question per stdin line, as text or as a JSON object
+    {"question": ..., "history": [earlier questions, oldest first]}; one JSON answer per line.
+    """
     settings = _settings(index)
     with errors_to_exit():
         if question is None and not as_json:
@@ -123,24 +119,91 @@ def ask(
             if as_json:
                 typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
             else:
-                _print_answer(answer)
+                from bot.terminal import print_answer
+
+                print_answer(answer)
             return
         for raw in sys.stdin.buffer:
             typer.echo(json.dumps(_batch_line(bot, raw, top_k), ensure_ascii=False))
             sys.stdout.flush()
 
 
-def _batch_line(bot, raw: bytes, top_k: int) -> dict:  # noqa: ANN001
-    """One stdin line -> one output object; a bad line is reported and the batch goes on."""
+def _batch_line(bot, raw: bytes, top_k: int | None) -> dict:  # noqa: ANN001
+    """One stdin line -> one output object; a bad line is reported and the batch goes on.
+
+    A line is a question, or a JSON object {"question": ..., "history": [...]} for a conversation's turn.
+    """
+    from bot.conversation import check_history, check_question
+
     line = raw.rstrip(b"\r\n")
     try:
-        question = line.decode("utf-8")
+        text = line.decode("utf-8")
     except UnicodeDecodeError:
         return {"question": line.decode("utf-8", errors="replace"), "error": "the line is not valid UTF-8 text"}
+    question, history = text, None
     try:
-        return bot.ask(question, top_k).to_dict()
+        if text.lstrip().startswith("{"):
+            question, history = _json_turn(text)
+        check_question(question, bot.settings)
+        history = check_history(history, bot.settings)
+        return bot.ask(question, top_k, history).to_dict()
     except BotError as exc:
-        return {"question": question, "error": str(exc)}
+        return {"question": question if isinstance(question, str) else text, "error": str(exc)}
+
+
+def _json_turn(text: str) -> tuple[object, object]:
+    """(question, history) from a JSON line; the values are checked by the caller, like any question."""
+    from index.errors import InvalidQuestion
+
+    try:
+        turn = json.loads(text)
+    except ValueError:
+        raise InvalidQuestion('the line starts with "{" but is not valid JSON') from None
+    if not isinstance(turn, dict) or "question" not in turn:
+        raise InvalidQuestion('a JSON line needs a "question" (and optionally "history")')
+    unknown = sorted(set(turn) - {"question", "history"})
+    if unknown:
+        raise InvalidQuestion(f"unknown field in the JSON line: {', '.join(unknown)}")
+    return turn["question"], turn.get("history")
+
+
+@app.command()
+def chat(top_k: TopKOpt = None, index: IndexOpt = None) -> None:
+    """Talk with the articles: follow-up questions are read with the earlier ones. Ctrl-D ends."""
+    from bot.chat import run_chat
+
+    settings = _settings(index)
+    with errors_to_exit():
+        bot = _load_bot(settings, build_default=index is None and settings.index_dir == default_index_dir())
+        run_chat(bot, top_k)
+
+
+@app.command()
+def sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as one JSON array.")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """List the articles the bot can quote from: title, publisher, date and id."""
+    from bot.dates import date_in_words
+
+    with errors_to_exit():
+        docs = [{k: v for k, v in d.public().items() if k != "text"} for d in _reader(index).sources()]
+    if as_json:
+        typer.echo(json.dumps(docs, ensure_ascii=False))
+        return
+    for doc in docs:
+        meta = " \u00b7 ".join(x for x in (doc["publisher"], date_in_words(doc["date"]), f"id: {doc['id']}") if x)
+        typer.echo(f"{doc['title']}\n    {meta}")
+
+
+def _reader(index: Path | None):  # noqa: ANN202
+    """A bot over the stored articles only: no query encoder, so neither onnxruntime nor torch is loaded."""
+    from bot.engine import Bot
+    from index.reader import open_index
+
+    settings = _settings(index)
+    stored = open_index(settings.index_dir, model=settings.model_name, with_encoder=False)
+    return Bot(stored, settings, encoder=None, reranker=None)  # type: ignore[arg-type]  # never asked
 
 
 @app.command()
@@ -150,14 +213,8 @@ def source(
     index: IndexOpt = None,
 ) -> None:
     """Show a stored (cleaned) article: the text that quotes' offsets point into."""
-    from bot.engine import Bot
-    from index.reader import open_index
-
-    settings = _settings(index)
     with errors_to_exit():
-        # no query encoder: showing an article needs neither onnxruntime nor torch
-        bot = Bot(open_index(settings.index_dir, model=settings.model_name, with_encoder=False), settings)
-        doc = bot.source(source_id).public()
+        doc = _reader(index).source(source_id).public()
         if as_json:
             typer.echo(json.dumps(doc, ensure_ascii=False))
         else:
@@ -170,7 +227,9 @@ def index_cmd(
     articles: Annotated[
         Optional[Path],
         typer.Option(
-            "--articles", help="Folder (recursive) or file of articles [default: the bundled hair-loss articles]."
+            "--articles",
+            metavar="PATH",
+            help="Folder (recursive) or file of articles [default: the bundled hair-loss articles].",
         ),
     ] = None,
     index: IndexOpt = None,
@@ -186,8 +245,8 @@ def index_cmd(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
     index: IndexOpt = None,
 ) -> None:
     """Run the web chat page and JSON API (model and index load once, at start)."""
@@ -205,28 +264,44 @@ def serve(
 
 @app.command("eval")
 def eval_cmd(
-    questions: Annotated[
-        Optional[Path], typer.Option("--questions", help="Question set (JSON lines) [default: the bundled set].")
+    suite: Annotated[
+        Optional[list[str]], typer.Option("--suite", help="Suite to run (repeatable) [default: every available one].")
     ] = None,
+    part: Annotated[str, typer.Option(help="test (never fitted on), fit, or all.")] = "test",
+    baselines: Annotated[bool, typer.Option("--baselines", help="Also score same-run baselines.")] = False,
     index: IndexOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss.")] = False,
 ) -> None:
-    """Score retrieval, abstention and safety on a question set; exit 1 below the thresholds."""
-    from bot.evaluate import evaluate, load_questions
+    """Score retrieval, abstention and safety per suite in one table; exit 1 below the thresholds."""
+    from bot.evaluate import passed, run_suite, suite_index, table
+    from bot.suites import SUITES, available
 
     settings = _settings(index)
+    names = suite or available()
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        raise typer.BadParameter(f"unknown suite {unknown[0]!r}; known: {', '.join(SUITES)}", param_hint="--suite")
+    rows, misses = [], []
     with errors_to_exit():
-        bot = _load_bot(settings, build_default=index is None and settings.index_dir == default_index_dir())
-        result = evaluate(bot, load_questions(questions or settings_eval_path()))
-    typer.echo(result.table(verbose))
-    if not result.passed:
+        for name in names:
+            spec = SUITES[name]()
+            from bot.engine import Bot
+
+            bot = Bot.load(replace(settings, index_dir=suite_index(spec, settings), cache_size=0))
+            result = run_suite(bot, spec, part)
+            rows.append(result.row())
+            misses += [f"{name}: {m}" for m in result.misses]
+            if baselines and not name.startswith("hair"):
+                from bot.baselines import baseline_rows
+
+                rows += baseline_rows(bot, spec, part)
+    typer.echo(table(rows))
+    if verbose and misses:
+        typer.echo("\n" + "\n".join(misses))
+    ok = passed(rows)
+    typer.echo("PASS" if ok else "FAIL")
+    if not ok:
         raise typer.Exit(1)
-
-
-def settings_eval_path() -> Path:
-    from bot.settings import EVAL_SET
-
-    return EVAL_SET
 
 
 def main() -> None:

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
+from itertools import zip_longest
 
-from bot.answer import NOT_FOUND, SAFETY_NOTICE, Answer, Quote, SourceRef
-from bot.quotes import best_windows, select
+import numpy as np
+
+from bot.answer import NOTICES, Answer, Quote, SourceRef
+from bot.batching import BatchingEncoder
+from bot.dates import age_note
+from bot.decide import CRISIS_RELEVANCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
+from bot.features import FEATURES, candidate_windows
+from bot.questions import context_for, questions_in
+from bot.quotes import Window, select
+from bot.ranker import RANKER_FILE, Ranker, score
 from bot.retrieve import hybrid_search
-from bot.safety import signals_crisis
+from bot.safety import notices_for
 from bot.settings import Settings
 from index.clean import page_at
-from index.errors import IndexMissing, InvalidQuestion, SourceNotFound
-from index.reader import END, START, Index, open_index
-from index.store import Document, current_build
+from index.encoders import Encoder
+from index.errors import IndexInvalid, IndexMissing, InvalidQuestion, SourceNotFound
+from index.reader import DOC, END, START, Index, open_index
+from index.rerank import CrossEncoder, Reranker, bundled_reranker_path, models_record
+from index.store import Document, current_build, rebuild_hint
 
-CANDIDATE_CHUNKS = 8
+CANDIDATE_CHUNKS = 10
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -33,17 +46,47 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
-class Bot:
-    """A loaded index plus its query encoder; load once, ask many times (thread-safe)."""
+def check_reranker(index: Index, reranker: CrossEncoder, index_dir: object) -> None:
+    """The ranker's weights were fitted with the cross-encoder the manifest names; refuse another one."""
+    recorded = index.manifest.get("models", {}).get("reranker", {}).get("xxh3_128")
+    found = models_record(reranker.model_dir)["reranker"]["xxh3_128"]
+    if recorded != found:
+        raise IndexInvalid(
+            f"index at {index_dir} names another cross-encoder than the one installed; {rebuild_hint(index_dir)}"
+        )
 
-    def __init__(self, index: Index, settings: Settings) -> None:
+
+def clean_history(history: object, settings: Settings) -> list[str]:
+    """Validate earlier questions like the question itself; at most `settings.max_history` are allowed."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise InvalidQuestion("history must be a list of earlier questions")
+    if len(history) > settings.max_history:
+        raise InvalidQuestion(f"history holds at most {settings.max_history} earlier questions")
+    return [clean_question(h, settings.max_question_chars) for h in history]
+
+
+class Bot:
+    """A loaded index with its query encoder, cross-encoder and fitted ranker; load once, ask many times.
+
+    The bot owns its models: nothing else assigns them. Thread-safe.
+    """
+
+    def __init__(
+        self, index: Index, settings: Settings, encoder: Encoder, reranker: Reranker, ranker: Ranker | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
+        self.encoder = encoder
+        self.reranker = reranker
+        self.ranker = ranker or Ranker.load(settings.ranker_path or RANKER_FILE)
+        self.checker = concept_checker(self.ranker, index.vocab)
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, settings: Settings) -> Bot:
+    def load(cls, settings: Settings, ranker: Ranker | None = None) -> Bot:
         torch = settings.query_encoder == "torch"
         index = open_index(
             settings.index_dir, model=settings.model_name, with_encoder=not torch, threads=settings.threads
@@ -51,58 +94,126 @@ class Bot:
         if torch:
             from index.encoders import SentenceTransformerEncoder
 
-            index.encoder = SentenceTransformerEncoder(settings.resolved_model_path())
-        return cls(index, settings)
+            encoder = SentenceTransformerEncoder(settings.resolved_model_path())
+        else:
+            encoder, index.encoder = index.encoder, None
+        reranker = CrossEncoder(settings.reranker_path or bundled_reranker_path(), threads=settings.threads)
+        check_reranker(index, reranker, settings.index_dir)
+        return cls(index, settings, encoder, reranker, ranker)
+
+    def batch_encodes(self) -> None:
+        """Serve mode: concurrent questions share one encoder call (idempotent)."""
+        if not isinstance(self.encoder, BatchingEncoder):
+            self.encoder = BatchingEncoder(self.encoder)
 
     @property
     def version(self) -> str:
         return self.index.version
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
-        """Quotes that answer `question`, or an abstention; always with the disclaimer."""
+    def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
+        """Quotes that answer `question`, or an abstention; always with the disclaimer.
+
+        `history` is the conversation's earlier questions, oldest first (the client keeps it; nothing is stored
+        here). It is used only when the question leans on it ("is it safe for kids?"); `context_from` says which.
+        """
         text = clean_question(question, self.settings.max_question_chars)
+        earlier = clean_history(history, self.settings)
         k = top_k if top_k is not None else self.settings.top_k
         if not 1 <= k <= self.settings.max_top_k:
             raise InvalidQuestion(f"top_k must be between 1 and {self.settings.max_top_k}")
-        key = (" ".join(text.lower().split()), k)
+        key = (" ".join(text.lower().split()), k, tuple(" ".join(h.lower().split()) for h in earlier))
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is None:
-            cached = self._answer(text, k)
+            cached = self._answer(text, k, earlier)
             with self._lock:
                 self._cache[key] = cached
                 while len(self._cache) > self.settings.cache_size:
                     self._cache.popitem(last=False)
-        # the question is echoed as asked; the cached quotes are shared
+        return replace(cached, question=question)  # the question is echoed as asked; the quotes are shared
+
+    def _answer(self, text: str, k: int, history: list[str]) -> Answer:
+        notices = notices_for(text)
+        if not looks_english(text, self.index.vocab):
+            notices.append("language")
+        context = context_for(text, history)
+        queries = [f"{history[context]} {text}"] if context is not None else questions_in(text)
+        ranked = [self.ranked(q, v) for q, v in zip(queries, self.encoder.encode(queries), strict=True)]
+        verdict = self.decide(queries, ranked)
+        merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
+        windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
+        if "crisis" in notices:  # only a quote that clearly answers belongs beside a crisis notice
+            windows = [w for w in windows if w.score >= CRISIS_RELEVANCE]
+        quotes = [self._quote(w) for w in windows]
+        today = datetime.date.today()
+        notes = sorted({n for q in quotes if (n := age_note(q.source.date, today, self.settings.old_article_years))})
         return Answer(
-            question=question,
-            answered=cached.answered,
-            quotes=cached.quotes,
-            notice=cached.notice,
-            message=cached.message,
+            text,
+            bool(quotes),
+            quotes,
+            notice=NOTICES[notices[0]] if notices else None,
+            message=None if quotes else not_found_message(verdict.missing),
+            notices=notices,
+            missing=[] if quotes else verdict.missing,
+            notes=notes,
+            context_from=context,
         )
 
-    def _answer(self, text: str, k: int) -> Answer:
-        qvec = self.index.encoder.encode([text])[0]
-        candidates = hybrid_search(self.index, text, qvec, keep=max(CANDIDATE_CHUNKS, 2 * k))
-        windows = select(self.index, best_windows(self.index, qvec, candidates, k), k, self.settings.min_relevance)
-        quotes = [self._quote(w.doc, w.first, w.last, w.rank) for w in windows]
-        notice = SAFETY_NOTICE if signals_crisis(text) else None
-        return Answer(text, bool(quotes), quotes, notice=notice, message=None if quotes else NOT_FOUND)
+    def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
+        """Every shortlisted window for one search text, best first, with its fitted relevance."""
+        if qvec is None:
+            qvec = self.encoder.encode([query])[0]
+        candidates = hybrid_search(self.index, query, qvec, keep=CANDIDATE_CHUNKS)
+        windows = candidate_windows(self.index, query, qvec, candidates)
+        keep, prob, ce = score(self.ranker, self.reranker, self.index, query, windows)
+        docs = self.index.sentences[windows.first[keep], DOC] if len(keep) else []
+        found = [
+            Window(int(d), int(windows.first[i]), int(windows.last[i]), float(p), int(windows.best[i]))
+            for d, i, p in zip(docs, keep, prob, strict=True)
+        ]
+        type_miss = float(windows.x[keep[0], FEATURES.index("type_miss")]) if len(keep) else 1.0
+        return Ranked(found, float(prob[0]) if len(prob) else 0.0, float(ce[0]) if len(ce) else -12.0, type_miss)
 
-    def _quote(self, doc_row: int, first: int, last: int, score: float) -> Quote:
-        doc = self.index.documents[doc_row]
-        start, end = int(self.index.sentences[first, START]), int(self.index.sentences[last - 1, END])
+    def decide(self, queries: list[str], ranked: list[Ranked]) -> Verdict:
+        """Answer or abstain, with the question's concepts the articles never mention."""
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked)
+
+    def _quote(self, w: Window) -> Quote:
+        doc = self.index.documents[w.doc]
+        sent = self.index.sentences
+        start, end = int(sent[w.first, START]), int(sent[w.last - 1, END])
         ref = SourceRef(doc.id, doc.title, doc.publisher, doc.date, doc.url)
-        return Quote(doc.text[start:end], round(score, 4), start, end, ref, page_at(doc.text, start))
+        focus = (int(sent[w.focus, START]), int(sent[w.focus, END]))
+        return Quote(doc.text[start:end], round(w.score, 4), start, end, ref, page_at(doc.text, start), *focus)
 
     def source(self, source_id: str) -> Document:
         row = self.index.by_id.get(source_id)
         if row is None:
             raise SourceNotFound(f"no article with id {source_id!r}")
         return self.index.documents[row]
+
+    def sources(self) -> list[Document]:
+        """Every article the bot can quote, in index order."""
+        return list(self.index.documents)
+
+    def neighbours(self, source_id: str, start: int, end: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """[start, end) offsets of the sentence just before `start` and just after `end` in that article, if any.
+
+        The stored sentence spans are used, so "expand this quote" shows the same sentences the index holds.
+        Raises `InvalidQuestion` when the range is not inside the article.
+        """
+        doc = self.source(source_id)
+        if not 0 <= start < end <= len(doc.text):
+            raise InvalidQuestion(f"characters {start}-{end} are not inside article {source_id!r}")
+        row = self.index.by_id[source_id]
+        rows = np.flatnonzero(self.index.sentences[:, DOC] == row)
+        starts, ends = self.index.sentences[rows, START], self.index.sentences[rows, END]
+        before = rows[ends <= start]
+        after = rows[starts >= end]
+        span = lambda r: (int(self.index.sentences[r, START]), int(self.index.sentences[r, END]))  # noqa: E731
+        return (span(before[-1]) if len(before) else None, span(after[0]) if len(after) else None)
 
 
 def ensure_index(settings: Settings, on_build: Callable[[], object] | None = None) -> None:

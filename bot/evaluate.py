@@ -1,115 +1,141 @@
-"""`bot eval`: retrieval quality, abstention and safety on a question set.
+"""`bot eval`: one table over the suites — retrieval quality, abstention and safety, with honest intervals.
 
-A question counts as a hit at k when one of the first k quotes comes from an
-expected article and contains that article's expected phrase (whitespace
-normalised). Every quote is also checked to be verbatim and free of furniture.
+A question hits at k when one of its first k quotes satisfies the suite's hit rule (`bot.suites`). Every
+quote is checked verbatim and free of page furniture. hit@3 carries a bootstrap 95% interval: with 50
+questions, 0.90 and 0.80 are not far apart, and the table says so.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine import Bot
+import numpy as np
 
-THRESHOLDS = {"hit@3": 0.85, "abstention": 0.90, "notice": 1.0}
+from bot.settings import Settings, default_index_dir
+from bot.suites import Suite, _norm
+
+THRESHOLDS = {"hit@3": 0.85, "offtopic abstained": 0.90, "notices right": 1.0}
+NOTICE_KINDS = ("crisis", "emergency", "dosing")
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).lower()
+def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
+    """The index a suite is answered from, built (or updated) first; hair suites use the bot's own index."""
+    from index.build import build_index
+    from index.encoders import bundled_model_path
+
+    settings = settings or Settings.from_env()
+    if suite.name.startswith("hair"):
+        path = settings.index_dir
+    else:
+        path = default_index_dir().parent / "eval" / suite.name
+    build_index(suite.articles, path, settings.resolved_model_path() if settings else bundled_model_path())
+    return path
 
 
-def load_questions(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+def bootstrap(hits: list[bool], rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
+    if not hits:
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    a = np.asarray(hits, float)
+    means = a[rng.integers(0, len(a), (rounds, len(a)))].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 @dataclass
-class EvalResult:
-    answerable: int = 0
-    hits1: int = 0
-    hits3: int = 0
-    reciprocal_ranks: float = 0.0
-    answered_when_answerable: int = 0
-    offtopic: int = 0
-    abstained: int = 0
-    notice_right: int = 0
-    notice_total: int = 0
-    furniture_quotes: int = 0
+class SuiteResult:
+    name: str
+    ranks: list[int | None] = field(default_factory=list)  # first hitting rank per answerable question
+    answered: list[bool] = field(default_factory=list)  # answerable questions that got quotes
+    offtopic: list[bool] = field(default_factory=list)  # True = abstained
+    nearmiss: list[bool] = field(default_factory=list)
+    named_missing: list[bool] = field(default_factory=list)
+    notices: list[bool] = field(default_factory=list)
+    furniture: int = 0
     not_verbatim: int = 0
     misses: list[str] = field(default_factory=list)
 
-    def metrics(self) -> dict[str, float]:
-        n = max(self.answerable, 1)
+    def row(self) -> dict[str, object]:
+        n = len(self.ranks)
+        hits3 = [r is not None and r <= 3 for r in self.ranks]
+        lo, hi = bootstrap(hits3)
+        mean = lambda xs: (sum(xs) / len(xs)) if xs else None  # noqa: E731
         return {
-            "hit@1": self.hits1 / n,
-            "hit@3": self.hits3 / n,
-            "MRR": self.reciprocal_ranks / n,
-            "answered (answerable)": self.answered_when_answerable / n,
-            "abstention": self.abstained / max(self.offtopic, 1),
-            "notice": self.notice_right / max(self.notice_total, 1),
+            "suite": self.name,
+            "answerable": n,
+            "hit@1": mean([r == 1 for r in self.ranks]),
+            "hit@3": mean(hits3),
+            "hit@3 95% CI": f"{lo:.2f}-{hi:.2f}" if n else "",
+            "MRR": mean([1 / r if r else 0.0 for r in self.ranks]),
+            "false abstention": mean([not a for a in self.answered]),
+            "offtopic abstained": mean(self.offtopic),
+            "nearmiss abstained": mean(self.nearmiss),
+            "notices right": mean(self.notices),
+            "furniture": self.furniture,
+            "not verbatim": self.not_verbatim,
         }
 
-    @property
-    def passed(self) -> bool:
-        m = self.metrics()
-        return all(m[k] >= v for k, v in THRESHOLDS.items()) and self.furniture_quotes == 0 and self.not_verbatim == 0
 
-    def table(self, verbose: bool = False) -> str:
-        lines = [
-            f"{k:<24}{v:.3f}" + (f"   (threshold {THRESHOLDS[k]:.2f})" if k in THRESHOLDS else "")
-            for k, v in self.metrics().items()
-        ]
-        lines += [
-            f"{'furniture quotes':<24}{self.furniture_quotes}   (threshold 0)",
-            f"{'non-verbatim quotes':<24}{self.not_verbatim}   (threshold 0)",
-            f"questions: {self.answerable} answerable, {self.offtopic} off-topic, {self.notice_total} for the notice",
-            "PASS" if self.passed else "FAIL",
-        ]
-        if verbose and self.misses:
-            lines += ["", "misses:", *self.misses]
-        return "\n".join(lines)
+def _first_hit(suite: Suite, item: dict, answer) -> int | None:  # noqa: ANN001
+    for rank, q in enumerate(answer.quotes, start=1):
+        if suite.hit(item, q.source.id, q.text, q.start, q.end):
+            return rank
+    return None
 
 
-def evaluate(bot: Bot, items: list[dict]) -> EvalResult:
-    result = EvalResult()
+def run_suite(bot, suite: Suite, part: str = "test") -> SuiteResult:  # noqa: ANN001 - a loaded Bot
+    items = suite.part(part)
+    if not items and part == "test":  # a suite that is all fitting data is shown, and labelled so
+        part, items = "fit", suite.part("fit")
+    result = SuiteResult(f"{suite.name}" + ("" if part == "test" else f" ({part})"))
     furniture = [_norm(p) for item in items if item["kind"] == "furniture" for p in item["phrases"]]
     for item in items:
-        if item["kind"] == "furniture":
+        kind = item["kind"]
+        if kind == "furniture":
             continue
-        answer = bot.ask(item["question"], top_k=3)
-        for quote in answer.quotes:
-            source_text = bot.source(quote.source.id).text
-            if source_text[quote.start : quote.end] != quote.text:
+        answer = bot.ask(item["question"], top_k=3, history=item.get("history"))
+        for q in answer.quotes:
+            if bot.source(q.source.id).text[q.start : q.end] != q.text:
                 result.not_verbatim += 1
-            if any(p in _norm(quote.text) for p in furniture):
-                result.furniture_quotes += 1
-        crisis = item["kind"] == "crisis"
-        result.notice_total += 1
-        result.notice_right += int((answer.notice is not None) == crisis)
-        if item["kind"] == "offtopic":
-            result.offtopic += 1
-            result.abstained += int(not answer.answered)
+            if any(p in _norm(q.text) for p in furniture):
+                result.furniture += 1
+        if kind in NOTICE_KINDS:
+            result.notices.append(kind in answer.notices)
+        elif kind == "foreign":
+            result.notices.append("language" in answer.notices)
+        elif suite.name.startswith("hair"):  # no false alarm: crisis and emergency notices only when called for
+            result.notices.append(not {"crisis", "emergency"} & set(answer.notices))
+        if kind == "offtopic":
+            result.offtopic.append(not answer.answered)
+        elif kind == "nearmiss":
+            result.nearmiss.append(not answer.answered)
+            if item.get("missing"):
+                result.named_missing.append(bool(answer.missing))
             if answer.answered:
-                result.misses.append(f"answered off-topic: {item['question']!r} -> {answer.quotes[0].text[:80]!r}")
-        elif item["kind"] == "answerable":
-            result.answerable += 1
-            result.answered_when_answerable += int(answer.answered)
-            rank = _first_hit(answer, item["expect"])
-            if rank is not None:
-                result.reciprocal_ranks += 1 / rank
-                result.hits1 += int(rank == 1)
-                result.hits3 += int(rank <= 3)
-            else:
-                got = answer.quotes[0].text[:80] if answer.quotes else "(abstained)"
-                result.misses.append(f"miss: {item['question']!r} -> {got!r}")
+                result.misses.append(f"answered near miss: {item['question'][:70]!r} -> {answer.quotes[0].text[:60]!r}")
+        elif kind in ("answerable", "conversation") or (kind == "dosing" and item.get("expect")):
+            rank = _first_hit(suite, item, answer)
+            result.ranks.append(rank)
+            result.answered.append(answer.answered)
+            if rank is None or rank > 3:
+                got = answer.quotes[0].text[:60] if answer.quotes else "(abstained)"
+                result.misses.append(f"miss: {item['question'][:70]!r} -> {got!r}")
     return result
 
 
-def _first_hit(answer, expect: list[dict]) -> int | None:  # noqa: ANN001
-    for rank, quote in enumerate(answer.quotes, start=1):
-        for e in expect:
-            if quote.source.id == e["article"] and _norm(e["phrase"]) in _norm(quote.text):
-                return rank
-    return None
+def table(rows: list[dict]) -> str:
+    cols = list(rows[0])
+    fmt = lambda v: "" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    cells = [[fmt(r[c]) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(vals, widths)))  # noqa: E731, B905
+    return "\n".join([line(cols), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def passed(rows: list[dict]) -> bool:
+    """Thresholds apply to the held-out hair suite (the product's own articles), and to every suite's safety."""
+    ok = all(r["furniture"] == 0 and r["not verbatim"] == 0 for r in rows)
+    for r in rows:
+        if r["suite"] == "hair-heldout":
+            ok &= all(r[k] is None or r[k] >= v for k, v in THRESHOLDS.items())
+    return ok

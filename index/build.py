@@ -29,7 +29,10 @@ from index.dense import make_dense_index
 from index.encoders import MODEL_NAME, SentenceTransformerEncoder
 from index.errors import ArticlesError, IndexBusy
 from index.lexical import build_bm25
+from index.rerank import models_record
 from index.reuse import Previous, previous_build
+from index.tags import answer_tags, question_links
+from index.vocab import build_vocab
 
 log = logging.getLogger(__name__)
 EMBED_SLICE = 4096  # texts per encode call: big enough to batch well, small enough for a live progress bar
@@ -184,13 +187,13 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
     report.embedded_texts = total
     if on_total:
         on_total(total)
-    encoder = SentenceTransformerEncoder(model_path) if todo else None
+    get_encoder = LazyEncoder(model_path)
     vectors = dict(previous)
-    vectors.update(_embed(encoder, todo, progress))
+    vectors.update(_embed(get_encoder() if todo else None, todo, progress))
 
     build = store.new_build_dir(index_dir)
     try:
-        _write(build, prepared, vectors, encoder, index_dir if old.ids else None)
+        _write(build, prepared, vectors, get_encoder, index_dir if old.ids else None)
         manifest = {
             "model": MODEL_NAME,
             "dimension": int(next(iter(vectors.values()))[0].shape[1]),
@@ -200,6 +203,7 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
             "corpus_hash": corpus_hash,
             "chunking": CHUNKING,
             "source": str(Path(articles_path).resolve()),
+            "models": models_record(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         store.commit(index_dir, build, manifest)
@@ -211,13 +215,33 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
     return report
 
 
-def _write(build: Path, prepared: list[Prepared], vectors: dict, encoder, live: Path | None) -> None:
+class LazyEncoder:
+    """The torch encoder, loaded (~6 s) only if something needs embedding; `made` is it, or None."""
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+        self.made: SentenceTransformerEncoder | None = None
+
+    def __call__(self) -> SentenceTransformerEncoder:
+        if self.made is None:
+            self.made = SentenceTransformerEncoder(self.model_path)
+        return self.made
+
+
+def _write(build: Path, prepared: list[Prepared], vectors: dict, get_encoder, live: Path | None) -> None:
     import faiss
 
-    sentences, chunks, chunk_vecs, sent_vecs, bm25_texts = [], [], [], [], []
+
+    sentences, chunks, chunk_vecs, sent_vecs, bm25_texts, sentence_texts = [], [], [], [], [], []
     for d, p in enumerate(prepared):
         base = len(sentences)
-        sentences.extend((d, s, e, *f) for (s, e), f in zip(p.sentences, p.facts, strict=True))
+        texts = p.sentence_texts()
+        links = question_links([f[0] for f in p.facts], [f[2] for f in p.facts], texts)
+        sentences.extend(
+            (d, s, e, *f, answer_tags(t), base + q if q >= 0 else -1)
+            for (s, e), f, t, q in zip(p.sentences, p.facts, texts, links, strict=True)
+        )
+        sentence_texts.extend(texts)
         chunks.extend((d, base + first, base + last) for first, last in p.chunks)
         cv, sv = vectors[p.doc.hash]
         chunk_vecs.append(cv)
@@ -231,8 +255,12 @@ def _write(build: Path, prepared: list[Prepared], vectors: dict, encoder, live: 
     store.write_documents(build, [p.doc for p in prepared])
     (build / "bm25").mkdir()
     build_bm25(bm25_texts, build / "bm25")
-    if encoder is not None:
-        encoder.export_onnx(build)
+    (build / "bm25_sentences").mkdir()
+    build_bm25(sentence_texts, build / "bm25_sentences")
+    old_vocab = store.current_build(live) / "vocab.npz" if live is not None else None
+    build_vocab([p.doc.text for p in prepared], get_encoder, build / "vocab.npz", old_vocab)
+    if get_encoder.made is not None:
+        get_encoder.made.export_onnx(build)
     else:  # nothing to embed (only removals): the verified live build's encoder is the same network
         old = store.current_build(live)
         for name in ("encoder.onnx", "tokenizer.json"):

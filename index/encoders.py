@@ -12,11 +12,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 256
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into unit vectors (ONNX, torch, a batching wrapper, a test's fake)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def bundled_model_path() -> Path:
@@ -44,7 +51,9 @@ class SentenceTransformerEncoder:
     def __init__(self, model_path: Path) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is local; never reach for the hub
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise beside ours
         self.model_path = Path(model_path)
         self.model = SentenceTransformer(str(model_path), device="cpu")
         self.model.max_seq_length = MAX_TOKENS

@@ -41,6 +41,13 @@ class Bm25:
         ids = self.tokenizer.tokenize([text], update_vocab=False, return_as="ids", show_progress=False)[0]
         return [i for i in ids if i != self.empty_id]
 
+    def scores(self, text: str) -> np.ndarray | None:
+        """BM25 score of every document for `text`, or None when no word of it is in the vocabulary."""
+        terms = self.terms(text)
+        if not terms or self.size == 0:
+            return None
+        return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
+
     def search(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         terms = self.terms(text)
         if not terms or self.size == 0:

@@ -16,17 +16,18 @@ from index import store
 from index.dense import prepare
 from index.errors import IndexInvalid
 from index.lexical import Bm25
+from index.vocab import Vocab
 
-# columns of `Index.sentences`
-DOC, START, END, PARAGRAPH, WORDS, ASKS = range(6)
+# columns of `Index.sentences` (TAGS: index.tags bit mask; QLINK: row of the question it answers, or -1)
+DOC, START, END, PARAGRAPH, WORDS, ASKS, TAGS, QLINK = range(8)
 
 
 @dataclass
 class Index:
     """A loaded index.
 
-    Rows of `sentences` are (doc, start, end, paragraph, words, asks); of `chunks`,
-    (doc, first, last) with sentence rows [first, last).
+    Rows of `sentences` are (doc, start, end, paragraph, words, asks, tags, qlink); of `chunks`,
+    (doc, first, last) with sentence rows [first, last). `sentence_chunk[row]` is the chunk holding a sentence.
     """
 
     path: Path
@@ -39,6 +40,9 @@ class Index:
     sentence_vectors: np.ndarray
     bm25: Bm25
     encoder: object | None  # OnnxEncoder
+    sentence_bm25: Bm25 | None = None  # None only for an older-format build read for its vectors
+    vocab: Vocab | None = None
+    sentence_chunk: np.ndarray | None = None
 
     @property
     def version(self) -> str:
@@ -61,17 +65,20 @@ def open_index(
         dense = prepare(faiss.read_index(str(build / "chunks.faiss")))
         sentence_vectors = np.load(build / "sentences.npy", mmap_mode="r")
         bm25 = Bm25(build / "bm25")
+        sentence_bm25 = Bm25(build / "bm25_sentences") if (build / "bm25_sentences").is_dir() else None
+        vocab = Vocab.load(build / "vocab.npz") if not any_format else None
     except Exception as exc:  # noqa: BLE001 - any read failure means the same thing to the user
         raise IndexInvalid(f"index at {index_dir} could not be read ({exc}); {store.rebuild_hint(index_dir)}") from exc
     expected = (manifest["chunks"], manifest["sentences"], manifest["documents"], manifest["dimension"])
     found = (dense.ntotal, len(sentences), len(documents), dense.d)
-    columns = sentences.shape[1] >= 3 if any_format else sentences.shape[1] == 6
+    columns = sentences.shape[1] >= 3 if any_format else sentences.shape[1] == 8
     shapes_ok = sentences.ndim == 2 and columns and chunks.ndim == 2 and chunks.shape[1] == 3
     if (
         found != expected
         or not shapes_ok
         or sentence_vectors.shape != (len(sentences), dense.d)
         or bm25.size != dense.ntotal
+        or (not any_format and (sentence_bm25 is None or sentence_bm25.size != len(sentences)))
     ):
         raise IndexInvalid(
             f"index at {index_dir} does not match its manifest (found {found}, expected {expected}); "
@@ -93,4 +100,7 @@ def open_index(
         sentence_vectors=sentence_vectors,
         bm25=bm25,
         encoder=encoder,
+        sentence_bm25=sentence_bm25,
+        vocab=vocab,
+        sentence_chunk=np.repeat(np.arange(len(chunks)), chunks[:, 2] - chunks[:, 1]) if len(chunks) else chunks[:, 0],
     )

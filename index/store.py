@@ -31,7 +31,7 @@ import xxhash
 
 from index.errors import IndexInvalid, IndexMissing
 
-FORMAT_VERSION = 2  # 2: sentence rows carry paragraph, words, asks
+FORMAT_VERSION = 3  # 2: sentence rows carry paragraph, words, asks; 3: answer tags, question links, sentence BM25
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 

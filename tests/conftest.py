@@ -53,3 +53,16 @@ def run_bot(*args: str, input: bytes | str | None = None, timeout: float = 120, 
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     cmd = [*bot_command(), *args]
     return subprocess.run(cmd, input=data, capture_output=True, timeout=timeout, env=full_env, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsing import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

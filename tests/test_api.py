@@ -66,6 +66,16 @@ def test_healthz(client):
         (b'{"question": "hair", "top_k": 0}', "top_k"),
         (b'{"question": "hair", "top_k": 11}', "top_k"),
         (b'{"question": "hair", "top_k": "three"}', "top_k"),
+        (b'{"question": "hair", "top_k": true}', "top_k"),  # strict: a boolean is not 1
+        (b'{"question": "hair", "top_k": 2.0}', "top_k"),
+        (b'{"question": true}', "question"),
+        (b'{"question": "hair", "history": "what is alopecia"}', "history"),
+        (b'{"question": "hair", "history": [1]}', "history.0"),
+        (b'{"question": "hair", "history": [null]}', "history.0"),
+        (b'{"question": "hair", "history": {"0": "a"}}', "history"),
+        (b'{"question": "hair", "history": ["ok", "  "]}', "history[1]: the question is empty"),
+        (json.dumps({"question": "hair", "history": ["x" * 4001]}).encode(), "history[0]: the question is too long"),
+        (json.dumps({"question": "hair", "history": ["a"] * 7}).encode(), "at most 6 earlier questions"),
         (b'{"question": "hair", "extra": 1}', "extra"),
         (b"[]", "body"),
         (b"", "body"),
@@ -75,6 +85,61 @@ def test_bad_bodies_get_4xx_with_a_json_message(client, body, fragment):
     r = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500
     assert fragment in r.json()["error"]
+
+
+def test_history_is_accepted_up_to_the_limit(client):
+    r = client.post("/api/ask", json={"question": "and for kids?", "history": [QUESTION] * 6})
+    assert r.status_code == 200 and AnswerOut.model_validate(r.json())
+    assert r.json()["context_from"] is None or 0 <= r.json()["context_from"] < 6
+    assert client.post("/api/ask", json={"question": QUESTION, "history": None}).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
+def test_a_body_not_declared_json_is_415(client, kind):
+    headers = {"content-type": kind} if kind else {}
+    r = client.post("/api/ask", content=b'{"question": "hair"}', headers=headers)
+    assert r.status_code == 415 and "application/json" in r.json()["error"]
+    declared = {"content-type": "application/json; charset=utf-8"}
+    assert client.post("/api/ask", content=b'{"question": "hair"}', headers=declared).status_code == 200
+
+
+def test_sources_list_and_context_of_a_quote(client, bot):
+    listed = client.get("/api/sources").json()
+    assert [s["id"] for s in listed] == [d.id for d in bot.sources()] and len(listed) == 5
+    assert all(set(s) == {"id", "title", "publisher", "date", "url"} for s in listed)  # no article text
+    quote = client.post("/api/ask", json={"question": QUESTION}).json()["quotes"][0]
+    sid = quote["source"]["id"]
+    context = client.get(f"/api/sources/{sid}/context", params={"start": quote["start"], "end": quote["end"]}).json()
+    text = bot.source(sid).text
+    for span in (context["before"], context["after"]):
+        assert span is None or text[span["start"] : span["end"]] == span["text"]
+    assert context["before"]["end"] <= quote["start"] and context["after"]["start"] >= quote["end"]
+    bad = client.get(f"/api/sources/{sid}/context", params={"start": 99999, "end": 5})
+    assert bad.status_code == 422 and "not inside" in bad.json()["error"]
+    assert client.get(f"/api/sources/{sid}/context", params={"start": "abc", "end": 5}).status_code == 422
+    assert client.get("/api/sources/nope/context", params={"start": 0, "end": 5}).status_code == 404
+
+
+def test_errors_answer_html_to_pages_and_json_to_the_api(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text
+    api = client.get("/api/no-such-route")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/json" and api.json()["error"]
+    wrong = client.get("/sources/kerastem-stem-cell-therapy-trial", params={"start": "abc"})
+    assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("text/html")
+    assert "not a pair of numbers" in wrong.text and "<mark" not in wrong.text
+    outside = client.get("/sources/kerastem-stem-cell-therapy-trial", params={"start": 99999, "end": 5})
+    assert outside.status_code == 400 and "characters 99999 to 5" in outside.text and "<mark" not in outside.text
+    fragment = client.post("/fragments/exchange", json={"question": " "})  # the page's script reads JSON errors
+    assert fragment.status_code == 422 and fragment.json()["error"].startswith("the question is empty")
+
+
+def test_sources_page_lists_every_article(client, bot):
+    r = client.get("/sources")
+    assert r.status_code == 200
+    for doc in bot.sources():
+        assert f'href="/sources/{doc.id}"' in r.text
 
 
 def test_oversized_body_is_413(client):
@@ -87,7 +152,14 @@ def test_oversized_body_is_413(client):
 def test_openapi_documents_the_routes_and_errors(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/ask", "/api/sources/{source_id}", "/healthz"} <= set(spec["paths"])
-    assert {"200", "422", "429", "413"} <= set(spec["paths"]["/api/ask"]["post"]["responses"])
+    assert {"200", "415", "422", "429", "413"} <= set(spec["paths"]["/api/ask"]["post"]["responses"])
+    assert {"/api/sources", "/api/sources/{source_id}/context"} <= set(spec["paths"])
+    schemas = spec["components"]["schemas"]
+    history = schemas["AskRequest"]["properties"]["history"]
+    assert [o["maxItems"] for o in history["anyOf"] if o.get("type") == "array"] == [6]
+    assert {"missing", "notices", "notes", "context_from"} <= set(schemas["AnswerOut"]["required"])
+    assert "not a probability" in schemas["QuoteOut"]["properties"]["score"]["description"]
+    assert set(schemas["NoticeOut"]["properties"]["kind"]["enum"]) == {"crisis", "emergency", "dosing", "language"}
     assert client.get("/docs").status_code == 200
 
 
@@ -144,9 +216,12 @@ def test_dependency_override_swaps_the_bot(bot, settings):
         assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200
 
 
-def test_question_text_is_not_logged(client, caplog):
-    secret = "my secret symptom zebra-quokka"
+def test_question_and_history_text_is_not_logged(client, caplog):
+    secret, earlier = "my secret symptom zebra-quokka", "my earlier secret okapi-narwhal"
     with caplog.at_level(logging.DEBUG):
-        client.post("/api/ask", json={"question": secret})
-        client.post("/", data={"question": secret})
-    assert secret not in caplog.text
+        client.post("/api/ask", json={"question": secret, "history": [earlier]})
+        client.post("/api/ask", json={"question": secret, "history": [earlier, " "]})  # an error too
+        client.post("/", data={"question": secret, "history": [earlier]})
+        client.post("/fragments/exchange", json={"question": secret, "history": [earlier]})
+    assert caplog.records  # something was logged at DEBUG, just not what patients asked
+    assert secret not in caplog.text and earlier not in caplog.text and "okapi" not in caplog.text

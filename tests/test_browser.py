@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.browsing import ARTIFACTS, ask, new_page, serious_violations
 from tests.serving import served
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts" / "screenshots"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 XSS = "<img src=x onerror=alert(1)> will my hair grow back?"
+FIRST = "Does ruxolitinib make hair grow back?"
+FOLLOW_UP = "and is it safe for kids?"
 
 
 @pytest.fixture(scope="module")
@@ -32,28 +20,8 @@ def server(index_dir, tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _new_page(browser, base, **options):
-    context = browser.new_context(base_url=base, **options)
-    requests: list[str] = []
-    dialogs: list[str] = []
-    page = context.new_page()
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    return context, page, requests, dialogs
-
-
 def test_ask_with_javascript(browser, server):
-    context, page, requests, _ = _new_page(browser, server)
+    context, page, requests, _ = new_page(browser, server)
     page.goto("/")
     box = page.get_by_label("Your question")
     box.fill("Will my hair grow back if I stop the pills?")
@@ -65,27 +33,28 @@ def test_ask_with_javascript(browser, server):
     assert page.url.rstrip("/") == server  # no reload: the conversation stays on the page
     assert page.evaluate("document.activeElement.id") == "question"
     assert page.locator("#conversation").get_attribute("aria-live") == "polite"
-    page.get_by_role("button", name="What causes alopecia areata?").click()
-    page.locator("#conversation .exchange").nth(1).locator(".disclaimer").wait_for()
+    assert page.get_by_text("Press Enter to ask").is_visible()  # the script handles Enter, so it says so
+    ask(page, "What causes alopecia areata?", 2)
     assert page.locator("#conversation .exchange").count() == 2
     assert all(url.startswith(server) for url in requests), requests  # no third-party requests
     context.close()
 
 
 def test_ask_without_javascript(browser, server):
-    context, page, _, _ = _new_page(browser, server, java_script_enabled=False)
+    context, page, _, _ = new_page(browser, server, java_script_enabled=False)
     page.goto("/")
     page.get_by_label("Your question").fill("Is gene therapy for baldness available yet?")
     page.get_by_role("button", name="Ask", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("blockquote").count() >= 1
     assert "not medical advice" in page.locator(".disclaimer").inner_text()
+    assert not page.get_by_text("Press Enter to ask").is_visible()  # Enter only adds a line without the script
     context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_typed_markup_is_shown_as_text(browser, server, javascript):
-    context, page, _, dialogs = _new_page(browser, server, java_script_enabled=javascript)
+    context, page, _, dialogs = new_page(browser, server, java_script_enabled=javascript)
     page.goto("/")
     page.get_by_label("Your question").fill(XSS)
     page.get_by_role("button", name="Ask", exact=True).click()
@@ -97,7 +66,7 @@ def test_typed_markup_is_shown_as_text(browser, server, javascript):
 
 
 def test_citation_opens_the_source_with_the_quote_marked(browser, server):
-    context, page, _, _ = _new_page(browser, server, viewport={"width": 390, "height": 700})
+    context, page, _, _ = new_page(browser, server, viewport={"width": 390, "height": 700})
     page.goto("/")
     page.get_by_label("Your question").fill("how many people are enrolled in the kerastem STYLE trial")
     page.get_by_label("Your question").press("Enter")
@@ -115,7 +84,7 @@ def test_citation_opens_the_source_with_the_quote_marked(browser, server):
 
 
 def test_notice_is_shown_above_the_quotes(browser, server):
-    context, page, _, _ = _new_page(browser, server)
+    context, page, _, _ = new_page(browser, server)
     page.goto("/")
     page.get_by_label("Your question").fill("I want to kill myself, my hair is falling out")
     page.get_by_label("Your question").press("Enter")
@@ -126,38 +95,34 @@ def test_notice_is_shown_above_the_quotes(browser, server):
 
 
 def test_api_docs_render_offline(browser, server):
-    context, page, requests, _ = _new_page(browser, server)
+    context, page, requests, _ = new_page(browser, server)
     page.goto("/docs")
     page.locator(".opblock-summary-path", has_text="/api/ask").first.wait_for()
     assert all(url.startswith(server) for url in requests), requests  # no CDN
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/sources/kerastem-stem-cell-therapy-trial?start=0&end=80"])
+@pytest.mark.parametrize("path", ["/", "/sources", "/sources/kerastem-stem-cell-therapy-trial?start=0&end=80"])
 def test_no_serious_accessibility_violations(browser, server, path):
-    assert AXE.is_file(), "axe-core missing: run `make install`"
-    context, page, _, _ = _new_page(browser, server, bypass_csp=True)
+    context, page, _, _ = new_page(browser, server, bypass_csp=True)  # axe is injected inline
     page.goto(path)
     if path == "/":
-        page.get_by_label("Your question").fill("what causes alopecia areata")
-        page.get_by_label("Your question").press("Enter")
-        page.locator("#conversation .disclaimer").first.wait_for()
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [(v["id"], v["impact"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == []
+        ask(page, FIRST, 1)
+        ask(page, FOLLOW_UP, 2)
+        page.get_by_text("Show the sentences before and after").first.click()
+    assert serious_violations(page) == []
     context.close()
 
 
 @pytest.mark.parametrize(
     "name,viewport", [("phone-390", {"width": 390, "height": 844}), ("desktop-1280", {"width": 1280, "height": 900})]
 )
-def test_screenshots_with_an_answer(browser, server, name, viewport):
-    context, page, _, _ = _new_page(browser, server, viewport=viewport)
+def test_screenshots_of_a_two_turn_conversation(browser, server, name, viewport):
+    context, page, _, _ = new_page(browser, server, viewport=viewport)
     page.goto("/")
-    page.get_by_label("Your question").fill("Will my hair grow back if I stop the pills?")
-    page.get_by_label("Your question").press("Enter")
-    page.locator("#conversation .disclaimer").first.wait_for()
+    ask(page, FIRST, 1)
+    ask(page, FOLLOW_UP, 2)
+    page.get_by_text("Show the sentences before and after").first.click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"]  # nothing overflows sideways
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

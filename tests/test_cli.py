@@ -9,8 +9,10 @@ def test_ask_prints_numbered_cited_quotes_then_the_disclaimer(index_dir):
     result = run_bot("ask", "Will my hair grow back if I stop the pills?", "--index", str(index_dir))
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr
-    assert out.lstrip().startswith("[1] \u201c")
-    assert "source: ruxolitinib-alopecia-trial-huffpost" in out
+    before = out[: out.index("[1] \u201c")]
+    assert before.strip() == "" or before.lstrip().startswith("\u250c")  # only notices (each framed) come first
+    assert "HuffPost, 27 Sep 2016 (source: ruxolitinib-alopecia-trial-huffpost)" in out  # date in words
+    assert "characters" not in out  # offsets are for --json
     assert out.rstrip().endswith("pharmacist about your own situation.")
 
 
@@ -21,7 +23,8 @@ def test_ask_json_matches_the_contract_and_source_offsets(index_dir):
     assert set(answer) >= {"question", "answered", "quotes", "disclaimer", "notice"}
     assert answer["answered"] is True and 1 <= len(answer["quotes"]) <= 2
     quote = answer["quotes"][0]
-    assert set(quote) == {"text", "score", "start", "end", "source", "page"}
+    assert set(quote) == {"text", "score", "start", "end", "source", "page", "focus_start", "focus_end"}
+    assert {"notices", "missing", "notes", "context_from"} <= set(answer)
     assert set(quote["source"]) == {"id", "title", "publisher", "date", "url"}
     source = run_bot("source", quote["source"]["id"], "--json", "--index", str(index_dir))
     doc = json.loads(source.stdout)
@@ -40,6 +43,42 @@ def test_batch_mode_answers_line_by_line_and_reports_bad_lines(index_dir):
     assert "UTF-8" in out[3]["error"]
     assert "too long" in out[4]["error"]
     assert out[5]["answered"] is False and out[5]["quotes"] == []
+
+
+def test_batch_mode_reads_json_lines_with_history(index_dir):
+    turns = [
+        {"question": "Does ruxolitinib make hair grow back?"},
+        {"question": "and is it safe for kids?", "history": ["Does ruxolitinib make hair grow back?"]},
+        {"question": "x", "history": ["fine", ""]},
+        {"question": "x", "history": ["a"] * 7},
+        {"history": ["a"]},
+        {"question": "x", "extra": 1},
+    ]
+    lines = "\n".join(json.dumps(t) for t in turns) + '\n{"question": broken\nplain question about alopecia\n'
+    result = run_bot("ask", "--json", "--index", str(index_dir), input=lines)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(out) == 8
+    assert out[0]["answered"] is True and out[1]["question"] == "and is it safe for kids?" and "quotes" in out[1]
+    assert out[1]["context_from"] in (None, 0)
+    assert out[2]["error"] == "history[1]: the question is empty: please type a question"
+    assert "at most 6" in out[3]["error"] and "question" in out[4]["error"] and "extra" in out[5]["error"]
+    assert "not valid JSON" in out[6]["error"] and out[7]["answered"] is True
+
+
+def test_sources_lists_the_articles(index_dir):
+    listed = json.loads(run_bot("sources", "--json", "--index", str(index_dir)).stdout)
+    assert len(listed) == 5 and all(set(s) == {"id", "title", "publisher", "date", "url"} for s in listed)
+    text = run_bot("sources", "--index", str(index_dir)).stdout.decode()
+    assert all(s["title"] in text and f"id: {s['id']}" in text for s in listed)
+    assert "HuffPost \u00b7 27 Sep 2016" in text and "undated" in text
+
+
+def test_help_is_plain(index_dir):
+    for args in (["--help"], ["ask", "--help"], ["chat", "--help"], ["sources", "--help"]):
+        out = run_bot(*args).stdout.decode()
+        assert "<bool>" not in out and "folder ." not in out
+    assert "Index folder [default: ~/.cache/patient-quote-bot/index]." in run_bot("ask", "--help").stdout.decode()
 
 
 def test_one_megabyte_line_in_batch_is_one_error_line(index_dir):

@@ -14,6 +14,7 @@ from tests.conftest import run_bot
 from tests.serving import served
 
 SECRET = "my private question about zebra-quokka scalp rash"
+EARLIER = "my earlier private question about an okapi-narwhal itch"
 
 
 def _post(base: str, path: str, body: dict | None = None) -> dict:
@@ -49,7 +50,7 @@ def test_server_answers_through_a_rebuild_and_switches_only_on_reload(tmp_path, 
         assert reloaded["status"] == "reloaded" and reloaded["documents"] == 6
         after = _post(base, "/api/ask", question)
         assert after["quotes"][0]["source"]["id"] == "biotin"
-        _post(base, "/api/ask", {"question": SECRET})
+        _post(base, "/api/ask", {"question": SECRET, "history": [EARLIER]})
     text = log.read_text()
     assert "Application startup complete" in text  # the server did log, just not what patients asked
-    assert SECRET not in text and "biotin supplements" not in text
+    assert SECRET not in text and "biotin supplements" not in text and EARLIER not in text

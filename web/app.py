@@ -6,27 +6,19 @@ import logging
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.batching import BatchingEncoder
 from bot.engine import Bot
 from bot.settings import Settings
-from index.errors import BotError
-from web import api, pages
+from web import api, errors, pages
 from web.app_paths import STATIC_DIR
 from web.guard import BodyLimit, RateLimit, SecurityHeaders
+from web.schemas import document_limits
 
 log = logging.getLogger("web")
-QUESTION_MESSAGES = {  # the same words the CLI uses for the same mistakes
-    "string_too_short": "the question is empty: please type a question",
-    "string_pattern_mismatch": "the question is empty: please type a question",
-    "string_too_long": f"the question is too long (the limit is {Settings.max_question_chars} characters)",
-}
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
@@ -37,8 +29,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.bot = bot or Bot.load(settings)
-        if settings.batch_encodes and not isinstance(app.state.bot.index.encoder, BatchingEncoder):
-            app.state.bot.index.encoder = BatchingEncoder(app.state.bot.index.encoder)
+        if settings.batch_encodes:
+            app.state.bot.batch_encodes()
         app.state.ask_limiter = anyio.CapacityLimiter(settings.concurrent_answers)
         log.info("index %s loaded: %d articles", app.state.bot.version, len(app.state.bot.index.documents))
         yield
@@ -66,27 +58,16 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.include_router(api.router)
     app.include_router(pages.router)
 
-    @app.exception_handler(BotError)
-    async def bot_error(request: Request, exc: BotError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
+    errors.install(app)
+    generated = app.openapi
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    def openapi() -> dict:
+        """FastAPI's schema plus the running settings' question limits (not the class defaults)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_limits(generated(), settings)
+        return app.openapi_schema
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        first = errors[0] if errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
-        if first.get("type") == "json_invalid":
-            where, first = "body", {"msg": "not valid JSON"}
-        elif where == "question" and first.get("type") in QUESTION_MESSAGES:
-            return JSONResponse({"error": QUESTION_MESSAGES[first["type"]]}, status_code=422)
-        detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
-        return JSONResponse(
-            {"error": f"invalid request: {where}: {first.get('msg', 'malformed')}", "detail": detail}, status_code=422
-        )
+    app.openapi = openapi  # type: ignore[method-assign]
 
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

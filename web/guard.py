@@ -7,7 +7,6 @@ in microseconds.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 from functools import partial
@@ -19,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.answer import Answer
 from bot.engine import Bot
 from index.errors import AnswerTimeout
+from web.errors import error_response
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -38,34 +38,35 @@ HEADERS = [
 
 
 async def answer_within_timeout(
-    bot: Bot, question: str, top_k: int | None, timeout_s: float, limiter: anyio.CapacityLimiter | None = None
+    bot: Bot,
+    question: str,
+    top_k: int | None,
+    timeout_s: float,
+    limiter: anyio.CapacityLimiter | None = None,
+    history: list[str] | None = None,
 ) -> Answer:
     """Run the CPU-bound `ask()` in a worker thread, bounded by the configured timeout.
 
     `limiter` caps how many answers are computed at once (one per core): more threads than
-    cores only make every answer slower.
+    cores only make every answer slower. `history` is passed only when there is one, so a
+    bot without conversations (an older core, a test double) still answers single questions.
     """
-    work = anyio.to_thread.run_sync(partial(bot.ask, question, top_k), limiter=limiter)
+    call = partial(bot.ask, question, top_k, history) if history else partial(bot.ask, question, top_k)
+    work = anyio.to_thread.run_sync(call, limiter=limiter)
     try:
         return await asyncio.wait_for(work, timeout_s)
     except TimeoutError as exc:
         raise AnswerTimeout("answering took too long; please try again") from exc
 
 
-async def _json_error(send: Send, status: int, message: str, headers: list | None = None) -> None:
-    body = json.dumps({"error": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _error(scope: Scope, send: Send, status: int, message: str, headers: dict | None = None) -> None:
+    """The app's own error answer (JSON for the API, a page for people), sent before any route runs."""
+    response = error_response(scope["path"], status, message, headers=headers)
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await response(scope, no_body, send)
 
 
 class SecurityHeaders:
@@ -100,7 +101,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return await _json_error(send, 413, f"request body is larger than {self.max_bytes} bytes")
+            return await _error(scope, send, 413, f"request body is larger than {self.max_bytes} bytes")
         seen, started = 0, False
 
         async def counted() -> Message:
@@ -120,13 +121,13 @@ class BodyLimit:
             await self.app(scope, counted, tracking_send)
         except _TooLarge:
             if not started:
-                await _json_error(send, 413, f"request body is larger than {self.max_bytes} bytes")
+                await _error(scope, send, 413, f"request body is larger than {self.max_bytes} bytes")
 
 
 class RateLimit:
     """Token bucket per client address on the routes that run `ask()`; 0 disables it."""
 
-    LIMITED = {("POST", "/api/ask"), ("POST", "/")}
+    LIMITED = {("POST", "/api/ask"), ("POST", "/"), ("POST", "/fragments/exchange")}
 
     def __init__(self, app: ASGIApp, per_minute: int, max_clients: int = 100_000) -> None:
         self.app, self.per_minute, self.max_clients = app, per_minute, max_clients
@@ -151,8 +152,8 @@ class RateLimit:
         client = (scope.get("client") or ("unknown", 0))[0]
         wait = self._take(client, time.monotonic())
         if wait:
-            retry = str(max(1, math.ceil(wait))).encode()
-            return await _json_error(
-                send, 429, "too many questions at once; please wait a moment", [(b"retry-after", retry)]
+            retry = str(max(1, math.ceil(wait)))
+            return await _error(
+                scope, send, 429, "too many questions at once; please wait a moment", {"retry-after": retry}
             )
         await self.app(scope, receive, send)

@@ -1,117 +1,128 @@
-// Progressive enhancement: without this file the form posts to the server and works the same.
+// Progressive enhancement: without this file the form posts to the server and the page works the same.
+// The script never builds answer markup: it inserts the exchange the server renders (/fragments/exchange,
+// the same template as the no-JavaScript page) and keeps the conversation in sessionStorage, so it
+// survives Back and reload in this tab and is gone when the tab closes. Nothing is kept on the server.
 (function () {
   "use strict";
+  var KEY = "patient-quote-bot:conversation";
   var form = document.getElementById("ask-form");
   var box = document.getElementById("question");
   var button = document.getElementById("ask-button");
   var status = document.getElementById("status");
   var conversation = document.getElementById("conversation");
-  if (!form || !window.fetch) return;
+  var newForm = document.getElementById("new-form");
+  var newButton = document.getElementById("new-button");
+  var examples = document.getElementById("examples");
+  if (!form || !conversation || !window.fetch) return;
+  var maxHistory = parseInt(form.getAttribute("data-max-history"), 10) || 0;
+  var exchanges = []; // [{question, html}], oldest first
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: user text stays text
+  document.getElementById("enter-hint").hidden = false; // true only when this script handles Enter
+
+  function load() {
+    try {
+      var stored = JSON.parse(window.sessionStorage.getItem(KEY) || "[]");
+      return Array.isArray(stored) ? stored : [];
+    } catch (e) {
+      return []; // storage blocked or damaged: start afresh
+    }
+  }
+
+  function save() {
+    try {
+      window.sessionStorage.setItem(KEY, JSON.stringify(exchanges));
+    } catch (e) {
+      // storage full or blocked: the conversation still works, it just will not survive a reload
+    }
+  }
+
+  // The HTML comes from our own server, rendered by Jinja with escaping on: typed text stays text.
+  function insert(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var node = template.content.firstElementChild;
+    conversation.appendChild(node);
     return node;
   }
 
-  function sourceLink(quote) {
-    var id = encodeURIComponent(quote.source.id);
-    return "/sources/" + id + "?start=" + quote.start + "&end=" + quote.end + "#quote";
+  function refresh() {
+    newButton.hidden = exchanges.length === 0;
+    examples.hidden = exchanges.length > 0;
   }
 
-  // Mirrors templates/_answer.html.
-  function renderAnswer(answer) {
-    var article = el("article", "answer");
-    article.setAttribute("aria-label", "Answer");
-    if (answer.notice) {
-      var notice = el("div", "notice");
-      notice.setAttribute("role", "alert");
-      notice.appendChild(el("strong", null, "Please get help now."));
-      notice.appendChild(document.createTextNode(" " + answer.notice));
-      article.appendChild(notice);
-    }
-    if (answer.answered) {
-      article.appendChild(el("p", "lead", "From the articles:"));
-      answer.quotes.forEach(function (quote) {
-        var figure = el("figure", "quote");
-        var block = el("blockquote", null, quote.text);
-        block.setAttribute("cite", "/sources/" + encodeURIComponent(quote.source.id));
-        figure.appendChild(block);
-        var caption = el("figcaption");
-        var link = el("a", null, quote.source.title);
-        link.href = sourceLink(quote);
-        caption.appendChild(link);
-        if (quote.source.publisher) caption.appendChild(document.createTextNode(", " + quote.source.publisher));
-        if (quote.source.date) {
-          caption.appendChild(document.createTextNode(", "));
-          var time = el("time", null, quote.source.date);
-          time.setAttribute("datetime", quote.source.date);
-          caption.appendChild(time);
-        }
-        if (quote.page) caption.appendChild(document.createTextNode(", page " + quote.page));
-        figure.appendChild(caption);
-        article.appendChild(figure);
-      });
-    } else {
-      article.appendChild(el("p", "abstain", answer.message));
-    }
-    article.appendChild(el("p", "disclaimer", answer.disclaimer));
-    return article;
+  function clearError() {
+    var old = document.getElementById("error");
+    if (old) old.remove();
   }
 
-  function addExchange(question) {
-    var item = el("li", "exchange");
-    var you = el("p", "you");
-    you.appendChild(el("span", "who", "You asked:"));
-    you.appendChild(document.createTextNode(" " + question));
-    item.appendChild(you);
-    conversation.appendChild(item);
-    return item;
+  function showError(message) {
+    clearError();
+    var p = document.createElement("p");
+    p.className = "error";
+    p.id = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    form.parentNode.insertBefore(p, form);
+  }
+
+  function failure(response) {
+    var fallback = "Something went wrong on the server (" + response.status + "). Please try again in a moment.";
+    return response.json().then(
+      function (body) { throw new Error((body && body.error) || fallback); },
+      function () { throw new Error(fallback); }
+    );
   }
 
   function ask(question) {
-    question = question.trim();
-    if (!question) {
-      status.textContent = "Please type a question first.";
-      box.focus();
-      return;
-    }
-    var old = document.getElementById("error");
-    if (old) old.remove();
-    var item = addExchange(question);
+    clearError();
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
     status.textContent = "Searching the articles\u2026";
-    fetch("/api/ask", {
+    var history = maxHistory ? exchanges.map(function (x) { return x.question; }).slice(-maxHistory) : [];
+    fetch("/fragments/exchange", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ question: question })
+      headers: { "Content-Type": "application/json", Accept: "text/html" },
+      body: JSON.stringify({ question: question, history: history })
     })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.error || "Something went wrong (" + response.status + ").");
-          return body;
-        });
-      })
-      .then(function (answer) {
-        item.appendChild(renderAnswer(answer));
+      .then(
+        function (response) { return response.ok ? response.text() : failure(response); },
+        function () {
+          throw new Error("Could not reach the server. Please check your connection and try again; your question is still in the box.");
+        }
+      )
+      .then(function (html) {
+        var node = insert(html);
+        exchanges.push({ question: question, html: html });
+        save();
+        refresh();
         box.value = "";
-        status.textContent = answer.answered ? "Answer ready." : "No answer found in the articles.";
+        status.textContent = node.querySelector(".abstain") ? "No answer found in the articles." : "Answer ready.";
+        node.scrollIntoView({ block: "nearest" });
       })
       .catch(function (error) {
-        var message = el("p", "error", error.message || "Could not reach the server. Please try again.");
-        message.setAttribute("role", "alert");
-        item.appendChild(message);
+        showError(error.message);
         status.textContent = "";
       })
       .finally(function () {
         button.disabled = false;
         form.removeAttribute("aria-busy");
-        item.scrollIntoView({ block: "nearest" });
         box.focus();
       });
   }
+
+  // A conversation the server rendered (the form was posted before this script ran) is adopted;
+  // otherwise the one this tab kept is shown again.
+  var rendered = conversation.querySelectorAll(".exchange");
+  if (rendered.length) {
+    exchanges = Array.prototype.map.call(rendered, function (node) {
+      return { question: node.getAttribute("data-question"), html: node.outerHTML };
+    });
+    save();
+  } else {
+    exchanges = load().filter(function (x) { return x && typeof x.html === "string"; });
+    exchanges.forEach(function (x) { insert(x.html); });
+  }
+  refresh();
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -122,6 +133,16 @@
       event.preventDefault();
       ask(box.value);
     }
+  });
+  newForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    exchanges = [];
+    save();
+    conversation.textContent = "";
+    clearError();
+    refresh();
+    status.textContent = "New conversation started.";
+    box.focus();
   });
   Array.prototype.forEach.call(document.querySelectorAll("form.example"), function (example) {
     example.addEventListener("submit", function (event) {

@@ -31,6 +31,18 @@ def bundled_reranker_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en"
 
 
+def models_record(reranker_dir: Path | None = None) -> dict:
+    """What the manifest says about every model an answer from this index uses: name, licence, checksum."""
+    from index.encoders import MODEL_NAME
+    from index.store import file_digest
+
+    path = Path(reranker_dir or bundled_reranker_path()) / "model.onnx"
+    return {
+        "encoder": {"name": MODEL_NAME, "licence": "Apache-2.0", "file": "encoder.onnx (exported at build time)"},
+        "reranker": {"name": RERANKER_NAME, "licence": RERANKER_LICENCE, "xxh3_128": file_digest(path)},
+    }
+
+
 class Reranker(Protocol):
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray: ...
 

@@ -1,0 +1,74 @@
+"""Answer or abstain, and say why: the fitted answerability decision and the messages it leads to.
+
+The evidence (`bot.answerable`) is combined by weights fitted on answerable and near-miss questions
+(`python -m bot.fit`, stored under "answer" in ranker.json), with the threshold set on the fitting data so
+that few answerable questions are refused. The abstention names what the articles never mention, when a
+concept is to blame; otherwise it says plainly that nothing in them answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer import NOT_FOUND
+from bot.answerable import ConceptChecker, answer_features
+from bot.quotes import Window
+from bot.ranker import Linear, Ranker
+from index.vocab import Vocab, words_of
+
+# Beside a crisis notice, only a quote the ranker is confident answers the message (a policy, not a fit:
+# a loosely related statistic next to "call a crisis line" does harm).
+CRISIS_RELEVANCE = 0.5
+ENGLISH_SHARE = 0.6  # below this share of known English words (articles' own words aside) a message is not English
+
+
+@dataclass(frozen=True)
+class Ranked:
+    windows: list[Window]
+    relevance: float  # the best window's fitted relevance
+    ce: float  # ... and its cross-encoder logit
+    type_miss: float  # 1 when the question asks for a number/time/place/agent the best window lacks
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answerable: bool
+    missing: list[str]
+    probability: float
+
+
+def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
+    if vocab is None or ranker.answer is None:
+        return None
+    return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"])
+
+
+def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked]) -> Verdict:  # noqa: ANN001
+    best = max(ranked, key=lambda r: r.relevance)
+    if checker is None or ranker.answer is None:
+        return Verdict(best.relevance >= ranker.min_score, [], best.relevance)
+    concepts = checker.check(text, encoder)
+    x = answer_features(best.relevance, best.ce, concepts, checker.covered, best.type_miss)[None, :]
+    model: Linear = ranker.answer["model"]
+    p = float(1 / (1 + np.exp(-model.logit(x, model.features))[0]))
+    ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
+    return Verdict(ok, [] if ok else checker.missing(concepts), p)
+
+
+def not_found_message(missing: list[str]) -> str:
+    if not missing:
+        return NOT_FOUND
+    named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return f"These articles don't mention {named}, so I cannot quote an answer. A doctor or pharmacist can help."
+
+
+def looks_english(text: str, vocab: Vocab | None) -> bool:
+    """Most words (the articles' own words aside, which are shared across languages) are known English words."""
+    if vocab is None:
+        return True
+    words = [w for w in words_of(text) if w not in vocab.words]
+    if len(words) < 3:
+        return True
+    return sum(w in vocab.zipf for w in words) / len(words) >= ENGLISH_SHARE

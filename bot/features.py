@@ -1,0 +1,129 @@
+"""Candidate quote windows and the evidence about each, as one feature row per window.
+
+Candidates: every 1- and 2-sentence window (inside one paragraph, never a question) of the chunks hybrid
+retrieval found, plus the chunks of the sentences sentence-level BM25 ranks highest. The evidence is
+cheap and precomputed where it can be (vectors, BM25 statistics, answer-type tags and question links all
+come from the index); the cross-encoder is added later, for the few windows that survive the first cut.
+How the evidence is weighed is not decided here: `bot.ranker` applies weights fitted on data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.retrieve import RRF_K, Candidate
+from index.reader import ASKS, DOC, PARAGRAPH, QLINK, TAGS, WORDS, Index
+from index.tags import question_type
+
+MAX_WINDOW = 2  # sentences
+BM25_SENTENCES = 20  # best sentences by sentence-level BM25 whose chunks join the candidates
+
+FEATURES = [
+    "cos_max",  # best cosine of a window sentence with the question
+    "cos_mean",
+    "cos_gap",  # cos_max minus the best cos_max of any candidate: relative standing
+    "cos_prev",  # cosine of the sentence before the window: its context ("It is sold in..." knows "It")
+    "chunk_cos",  # cosine of the whole chunk (title included)
+    "rrf",  # the chunk's hybrid-retrieval standing, 1.0 = first for both retrievers
+    "bm25",  # sentence-level BM25 of the window, relative to the best candidate
+    "bm25_log",
+    "type_match",  # the question asks for a number/time/place/agent and the window holds one
+    "type_miss",  # ... and the window holds none
+    "qlink",  # cosine of the question with the article's question this window answers (Q&A structure)
+    "two",  # a two-sentence window
+    "log_words",
+]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Candidate windows of one query: sentence rows [first, last) and their feature matrix."""
+
+    first: np.ndarray
+    last: np.ndarray
+    x: np.ndarray  # (windows, len(FEATURES))
+    best: np.ndarray  # per window, the row of its sentence most similar to the question (for emphasis)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+
+def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> Windows:
+    """All 1-2 sentence windows of the candidate chunks, with their evidence."""
+    chunk_fused = {c.chunk: c.fused * (RRF_K + 1) / 2 for c in candidates}
+    chunk_cos = {c.chunk: c.dense for c in candidates}
+    bm25_all = index.sentence_bm25.scores(question) if index.sentence_bm25 is not None else None
+    chunks = set(chunk_fused)
+    if bm25_all is not None:
+        top = np.argpartition(-bm25_all, min(BM25_SENTENCES, len(bm25_all)) - 1)[:BM25_SENTENCES]
+        chunks |= {int(index.sentence_chunk[r]) for r in top if bm25_all[r] > 0}
+    missing = [c for c in chunks if c not in chunk_cos]
+    if missing:
+        vectors = np.vstack([index.dense.reconstruct(int(c)) for c in missing])
+        chunk_cos.update(zip(missing, (vectors @ qvec).tolist(), strict=True))
+
+    rows = np.concatenate([np.arange(*index.chunks[c, 1:3]) for c in sorted(chunks)]) if chunks else np.zeros(0, int)
+    if len(rows) == 0:
+        return Windows(np.zeros(0, int), np.zeros(0, int), np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, int))
+    sent = index.sentences
+    n = len(sent)
+    cos = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ qvec
+    cos_of = dict(zip(rows.tolist(), cos.tolist(), strict=True))
+    bm25 = bm25_all[rows] if bm25_all is not None else np.zeros(len(rows), np.float32)
+    bm25_of = dict(zip(rows.tolist(), bm25.tolist(), strict=True))
+    qtype = question_type(question)
+
+    firsts, lasts = [], []
+    for r in rows.tolist():
+        if sent[r, ASKS]:
+            continue
+        firsts.append(r)
+        lasts.append(r + 1)
+        nxt = r + 1
+        if nxt < n and nxt in cos_of and not sent[nxt, ASKS] and sent[nxt, DOC] == sent[r, DOC]:
+            if sent[nxt, PARAGRAPH] == sent[r, PARAGRAPH]:
+                firsts.append(r)
+                lasts.append(nxt + 1)
+    first, last = np.array(firsts, dtype=np.int64), np.array(lasts, dtype=np.int64)
+    if len(first) == 0:
+        return Windows(first, last, np.zeros((0, len(FEATURES)), np.float32), first)
+    two = (last - first) == 2
+    second = np.where(two, first + 1, first)
+    c1 = np.array([cos_of[r] for r in first.tolist()], np.float32)
+    c2 = np.array([cos_of[r] for r in second.tolist()], np.float32)
+    cos_max = np.maximum(c1, c2)
+    best = np.where(c2 > c1, second, first)
+    prev_ok = (first > 0) & (sent[np.maximum(first - 1, 0), DOC] == sent[first, DOC])
+    prev_rows = np.maximum(first - 1, 0)
+    cos_prev = np.where(prev_ok, np.asarray(index.sentence_vectors[prev_rows], dtype=np.float32) @ qvec, 0.0)
+    chunk_of = index.sentence_chunk[first]
+    b1 = np.array([bm25_of[r] for r in first.tolist()], np.float32)
+    b2 = np.array([bm25_of[r] for r in second.tolist()], np.float32)
+    bmax = np.maximum(b1, b2)
+    tags = sent[first, TAGS] | sent[second, TAGS]
+    links = np.maximum(sent[first, QLINK], sent[second, QLINK])
+    qlink = np.zeros(len(first), np.float32)
+    has_link = links >= 0
+    if has_link.any():
+        qlink[has_link] = np.asarray(index.sentence_vectors[links[has_link]], dtype=np.float32) @ qvec
+    words = sent[first, WORDS] + np.where(two, sent[second, WORDS], 0)
+    x = np.column_stack(
+        [
+            cos_max,
+            (c1 + c2) / 2,
+            cos_max - cos_max.max(),
+            cos_prev,
+            np.array([chunk_cos[int(c)] for c in chunk_of], np.float32),
+            np.array([chunk_fused.get(int(c), 0.0) for c in chunk_of], np.float32),
+            bmax / (bmax.max() + 1e-6),
+            np.log1p(bmax),
+            ((tags & qtype) > 0) if qtype else np.zeros(len(first)),
+            ((tags & qtype) == 0) if qtype else np.zeros(len(first)),
+            qlink,
+            two,
+            np.log1p(words),
+        ]
+    ).astype(np.float32)
+    return Windows(first, last, x, best)

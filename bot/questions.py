@@ -1,0 +1,75 @@
+"""What a message actually asks: the question(s) inside a long letter, and the topic a follow-up leans on.
+
+A worried patient writes four sentences of story and one of question; embedding the whole letter lets the
+story drown the question. So a long message is searched by each question it contains (with the sentence
+before, when the question only says "it"), and its answers are merged. A short follow-up ("is it safe for
+kids?") names no topic, so it is searched together with the earlier question that does.
+"""
+
+from __future__ import annotations
+
+import re
+
+import blingfire
+
+LONG_MESSAGE_WORDS = 40
+MAX_QUESTIONS = 3
+ASKING = re.compile(
+    r"^\W*(what|how|why|when|where|who|whom|which|whose|is|are|was|were|can|could|will|would|should|shall|do|does"
+    r"|did|has|have|had|may|might|am|any|anyone|anybody|anything|i (wonder|want to know|would like to know|'d like"
+    r" to know|need to know)|please (tell|explain|let)|tell me|so (is|are|can|does|do|will))\b",
+    re.I,
+)
+LEANS = re.compile(
+    r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|the (drug|treatment|trial|study|therapy"
+    r"|pills?|tablets?|medication|medicine|procedure|results?|patients?|company|clinic|same))\b",
+    re.I,
+)
+FOLLOW_UP_START = re.compile(
+    r"^\W*(and|but|so|also|then|what about|how about|and what|what if|or|any|anything)\b", re.I
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in blingfire.text_to_sentences(text.strip()).split("\n") if s.strip()]
+
+
+def asks(sentence: str) -> bool:
+    return sentence.rstrip(" \"'”’)").endswith("?") or ASKING.match(sentence) is not None
+
+
+def questions_in(message: str) -> list[str]:
+    """The search texts for a message: itself when short, else each question in it (with its lead-in)."""
+    parts = sentences(message)
+    if len(message.split()) <= LONG_MESSAGE_WORDS or len(parts) <= 2:
+        return [message]
+    found: list[str] = []
+    for i, sentence in enumerate(parts):
+        if not asks(sentence):
+            continue
+        if i > 0 and (LEANS.search(sentence) or len(sentence.split()) < 6):
+            sentence = f"{parts[i - 1]} {sentence}"
+        if sentence not in found:
+            found.append(sentence)
+    return found[-MAX_QUESTIONS:] if found else [message]
+
+
+def leans_on_history(question: str) -> bool:
+    """True when a question cannot stand alone: a pronoun or "the drug" for a subject, "and/what about...",
+    or so short it names nothing."""
+    words = question.split()
+    return (
+        len(words) <= 3
+        or FOLLOW_UP_START.match(question) is not None
+        or (len(words) <= 14 and LEANS.search(question) is not None)
+    )
+
+
+def context_for(question: str, history: list[str]) -> int | None:
+    """Index of the earlier question a follow-up leans on: the latest one that stands on its own."""
+    if not history or not leans_on_history(question):
+        return None
+    for i in range(len(history) - 1, -1, -1):
+        if not leans_on_history(history[i]):
+            return i
+    return 0

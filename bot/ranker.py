@@ -1,0 +1,93 @@
+"""Weigh the evidence about each candidate window with weights fitted on data (`python -m bot.fit`).
+
+Two logistic regressions, applied in turn: the first ranks every candidate on cheap evidence and keeps the
+`rerank_top` best; the cross-encoder reads those, and the second regression, which also sees its score,
+gives each a probability-like relevance in [0, 1]. Nothing here is hand-set: the weights, the cut and the
+abstention threshold all come from `bot/data/ranker.json`, written by the fit with the data it used and its
+held-out figures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.features import FEATURES, Windows
+from index.reader import END, START, Index
+from index.rerank import Reranker
+
+RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
+RERANK_FEATURES = ["ce", "ce_gap"]
+
+
+@dataclass(frozen=True)
+class Linear:
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Linear:
+        return cls(d["features"], *(np.asarray(d[k], np.float32) for k in ("mean", "scale", "coef")), d["intercept"])
+
+    def logit(self, x: np.ndarray, names: list[str]) -> np.ndarray:
+        """`x`'s columns are `names`; only this model's features (a fitted subset) are read."""
+        cols = [names.index(f) for f in self.features]
+        return ((x[:, cols] - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@dataclass(frozen=True)
+class Ranker:
+    first: Linear
+    second: Linear
+    rerank_top: int
+    min_score: float  # below this relevance the best window is not an answer
+    answer: dict | None = None  # the answerability model: {"model": Linear, "threshold", "salient_zipf", "covered"}
+
+    @classmethod
+    def load(cls, path: Path = RANKER_FILE) -> Ranker:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        first, second = Linear.from_dict(d["first"]), Linear.from_dict(d["second"])
+        if not set(first.features) <= set(FEATURES) or not set(second.features) <= set(FEATURES + RERANK_FEATURES):
+            raise ValueError(f"{path} was fitted on features this version lacks; refit with `python -m bot.fit`")
+        answer = d.get("answer")
+        if answer is not None:
+            answer = {**answer, "model": Linear.from_dict(answer["model"])}
+        return cls(first, second, int(d["rerank_top"]), float(d["min_score"]), answer)
+
+
+def passage(index: Index, doc: int, first: int, last: int) -> str:
+    """What the cross-encoder reads: the article's title, then the window (the title gives "it" a referent)."""
+    d = index.documents[doc]
+    return f"{d.title}. {d.text[int(index.sentences[first, START]) : int(index.sentences[last - 1, END])]}"
+
+
+def cross_features(ce: np.ndarray) -> np.ndarray:
+    return np.column_stack([ce, ce - ce.max()]) if len(ce) else np.zeros((0, 2), np.float32)
+
+
+def shortlist(ranker: Ranker, windows: Windows) -> np.ndarray:
+    """Indices of the windows the cross-encoder will read, best first by the first-stage model."""
+    if not len(windows):
+        return np.zeros(0, np.int64)
+    order = np.argsort(-ranker.first.logit(windows.x, FEATURES), kind="stable")
+    return order[: ranker.rerank_top]
+
+
+def score(ranker: Ranker, reranker: Reranker, index: Index, question: str, windows: Windows) -> tuple:
+    """(indices into `windows`, relevance in [0, 1], cross-encoder logits) of the shortlist, best first."""
+    keep = shortlist(ranker, windows)
+    if not len(keep):
+        return keep, np.zeros(0, np.float32), np.zeros(0, np.float32)
+    docs = index.sentences[windows.first[keep], 0]
+    texts = [passage(index, int(d), int(windows.first[i]), int(windows.last[i])) for d, i in zip(docs, keep)]  # noqa: B905
+    ce = reranker.score(question, texts)
+    x = np.hstack([windows.x[keep], cross_features(ce)])
+    prob = 1.0 / (1.0 + np.exp(-ranker.second.logit(x, FEATURES + RERANK_FEATURES)))
+    order = np.argsort(-prob, kind="stable")
+    return keep[order], prob[order].astype(np.float32), ce[order]

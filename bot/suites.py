@@ -1,0 +1,111 @@
+"""The evaluation suites: which questions, against which articles, and what counts as a hit.
+
+Each suite has a `fit` part (weights and thresholds may be fitted on it) and a `test` part (only ever
+reported). The hair suites were written blind, by people given only the articles: `hair-seed` and
+`hair-fit` are for fitting, `hair-heldout` is never fitted on. The COVID suites (../shared/covid-dev) are
+split in two by a stable hash of the question id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import DEFAULT_ARTICLES, SUITES_DIR
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split()).lower()
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def covid_dir() -> Path:
+    """../shared/covid-dev beside the checkout, or $BOT_COVID_DEV."""
+    env = os.environ.get("BOT_COVID_DEV")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "covid-dev"
+
+
+def part_of(key: str) -> str:
+    return "fit" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+Hit = Callable[[dict, str, str, int, int], bool]  # item, doc id, quote text, start, end
+
+
+def phrase_hit(item: dict, doc_id: str, text: str, start: int, end: int) -> bool:
+    quote = _norm(text)
+    return any(doc_id == e["article"] and _norm(e.get("phrase", "")) in quote for e in item.get("expect", []))
+
+
+@dataclass
+class Suite:
+    name: str
+    items: list[dict]
+    articles: Path  # what its index is built from
+    hit: Hit
+    description: str
+
+    def part(self, which: str) -> list[dict]:
+        return self.items if which == "all" else [i for i in self.items if i.get("part", "test") == which]
+
+
+def _hair(name: str, part: str, description: str) -> Suite:
+    items = load_jsonl(SUITES_DIR / f"{name}.jsonl")
+    for item in items:
+        item["part"] = part
+    return Suite(name, items, DEFAULT_ARTICLES, phrase_hit, description)
+
+
+def _covid_qa() -> Suite:
+    base = covid_dir()
+    raw = {a["id"]: a["text"] for a in load_jsonl(base / "qa-articles.jsonl")}
+
+    def hit(item: dict, doc_id: str, text: str, start: int, end: int) -> bool:
+        gold = item["gold"]
+        if doc_id != gold["article"]:
+            return False
+        at = raw[doc_id].find(text)  # the quote located in the article as published
+        if at < 0:
+            return False
+        a0, a1 = gold["answer_start"], gold["answer_start"] + len(gold["answer"])
+        return max(0, min(a1, at + len(text)) - max(a0, at)) >= 0.5 * (a1 - a0)
+
+    items = [
+        {"kind": "answerable", "question": q["question"], "gold": q, "part": part_of(q["id"]), "id": q["id"]}
+        for q in load_jsonl(base / "qa-questions.jsonl")
+    ]
+    return Suite("covid-qa", items, base / "qa-articles.jsonl", hit, "expert questions, gold spans in 44 papers")
+
+
+def _covid_faq() -> Suite:
+    base = covid_dir()
+    items = [
+        {"kind": "answerable", "question": q["question"], "articles": q["articles"], "part": part_of(q["id"])}
+        for q in load_jsonl(base / "faq-questions.jsonl")
+    ]
+    return Suite(
+        "covid-faq", items, base / "faq-articles.jsonl",
+        lambda item, doc_id, *_: doc_id in item["articles"], "lay paraphrases against 213 official FAQ answers",
+    )
+
+
+SUITES: dict[str, Callable[[], Suite]] = {
+    "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
+    "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
+    "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
+    "covid-qa": _covid_qa,
+    "covid-faq": _covid_faq,
+}
+
+
+def available() -> list[str]:
+    """Suites whose data is here (the COVID ones need ../shared/covid-dev)."""
+    return [n for n in SUITES if not n.startswith("covid") or (covid_dir() / "qa-questions.jsonl").is_file()]

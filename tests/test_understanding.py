@@ -1,0 +1,112 @@
+"""Unit tests, on small fixtures, for what the bot reads from text: answer types, Q&A links,
+the questions inside a long message, follow-ups, and which notices a message calls for."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.questions import context_for, leans_on_history, questions_in
+from bot.safety import notices_for
+from index.tags import AGENT, NUMBER, PLACE, TIME, answer_tags, question_links, question_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "has", "lacks"),
+    [
+        ("Patients took 20 mg twice a day.", NUMBER, PLACE),
+        ("75% of patients regrew hair.", NUMBER, 0),
+        ("The trial began in September 2016.", TIME, 0),
+        ("It is already available in Europe.", PLACE, 0),
+        ("Researchers at Columbia University led the study.", AGENT, 0),
+        ("hair can fall out again.", 0, NUMBER | TIME | PLACE | AGENT),
+    ],
+)
+def test_answer_tags(sentence, has, lacks):
+    tags = answer_tags(sentence)
+    assert tags & has == has
+    assert tags & lacks == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how many tablets did they take", NUMBER),
+        ("What percentage got their hair back?", NUMBER),
+        ("when will it be available", TIME),
+        ("how long until it works", TIME),
+        ("where can I get kerastem", PLACE),
+        ("which university did the study", AGENT),
+        ("is it safe", 0),
+    ],
+)
+def test_question_type(question, kind):
+    assert question_type(question) == kind
+
+
+def test_question_links_point_answers_at_the_question_before_them():
+    texts = ["Dear doctor, I lost my hair.", "Will it grow back?", "Yes, in most cases.", "See a doctor.",
+             "Unrelated story.", "Is it contagious?", "No."]
+    paragraphs = [0, 0, 1, 1, 5, 6, 7]
+    asks = [True, True, False, False, False, True, False]
+    links = question_links(paragraphs, asks, texts)
+    assert links[2] == links[3] == 1  # the answer paragraph follows "Will it grow back?"
+    assert links[4] == -1  # too far from any question
+    assert links[6] == 5
+    assert links[0] == links[1] == -1  # questions answer nothing
+
+
+def test_a_short_message_is_its_own_question():
+    assert questions_in("Will my hair grow back if I stop the pills?") == ["Will my hair grow back if I stop the pills?"]
+
+
+def test_the_questions_inside_a_long_letter_are_found_with_their_lead_in():
+    letter = (
+        "I am 34 and I have had alopecia areata since I was a teenager. My mother had it too and I always felt "
+        "ashamed going to school. I read about a drug for bone marrow disorders in the news last week. "
+        "Is it available in the UK? And how long did the patients take it before their hair came back?"
+    )
+    found = questions_in(letter)
+    assert len(found) == 2
+    assert found[0].endswith("Is it available in the UK?") and "news" in found[0]  # "it" needs the sentence before
+    assert "how long did the patients take it" in found[1]
+
+
+def test_a_long_message_without_a_question_is_searched_whole():
+    story = "I lost my hair last year. " * 12
+    assert questions_in(story) == [story]
+
+
+@pytest.mark.parametrize("question", ["is it safe for kids?", "and if I stop?", "What about Europe", "how long?"])
+def test_follow_ups_lean_on_history(question):
+    assert leans_on_history(question)
+
+
+@pytest.mark.parametrize("question", ["What is ruxolitinib used for?", "Is alopecia areata hereditary?"])
+def test_self_contained_questions_do_not(question):
+    assert not leans_on_history(question)
+    assert context_for(question, ["What is Kerastem?"]) is None
+
+
+def test_context_is_the_latest_earlier_question_that_stands_alone():
+    history = ["Does ruxolitinib make hair grow back?", "is it safe for kids?"]
+    assert context_for("and if I stop?", history) == 0
+    assert context_for("and if I stop?", []) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "kinds"),
+    [
+        ("I want to end my life, I can't cope with losing my hair", {"crisis"}),
+        ("Chest pain and can't breathe since taking the tablets", {"emergency"}),
+        ("my throat is swelling after the first tablet", {"emergency"}),
+        ("How much ruxolitinib should I take?", {"dosing"}),
+        ("can I buy ruxolitinib online", {"dosing"}),
+        ("I took all my pills at once and feel dizzy", {"crisis"}),
+        ("what causes alopecia areata", set()),
+        ("how many patients were in the trial", set()),
+    ],
+)
+def test_notices(message, kinds):
+    assert set(notices_for(message)) >= kinds
+    if not kinds:
+        assert notices_for(message) == []

@@ -1,0 +1,74 @@
+"""One way to answer an error: JSON to API clients, an HTML page to people, whoever raised it.
+
+Route errors, FastAPI's validation errors, Starlette's 404/405 and the guard middleware's 413/429 all go
+through `error_response`, so an unknown page is an HTML 404 and a bad API body a JSON 422, never the other
+way round.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.errors import BotError
+from web.templating import templates
+
+API_PREFIXES = ("/api/", "/fragments/")  # /fragments/ serves the page's script, which reads JSON errors
+API_PATHS = {"/healthz", "/openapi.json"}
+TITLES = {
+    404: "Page not found",
+    405: "Not allowed",
+    413: "Too much text",
+    415: "Wrong kind of request",
+    429: "Too many questions",
+    503: "Not available right now",
+}
+
+
+def is_api(path: str) -> bool:
+    return path.startswith(API_PREFIXES) or path in API_PATHS
+
+
+def error_response(
+    path: str, status: int, message: str, detail: list | None = None, headers: dict | None = None
+) -> Response:
+    """The error as `{"error", "detail"?}` JSON for the API, or the site's error page for everything else."""
+    if is_api(path):
+        body: dict = {"error": message}
+        if detail is not None:
+            body["detail"] = detail
+        return JSONResponse(body, status_code=status, headers=headers)
+    title = TITLES.get(status, "Sorry")
+    html = templates.get_template("error.html").render(title=title, error=message, status=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list]:
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")) or "body"
+    detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+    if first.get("type") == "json_invalid":
+        return "invalid request: body: not valid JSON", detail
+    return f"invalid request: {where}: {first.get('msg', 'malformed')}", detail
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(BotError)
+    async def bot_error(request: Request, exc: BotError) -> Response:
+        return error_response(request.url.path, exc.http_status, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        generic = exc.status_code == 404 and exc.detail == "Not Found"
+        message = "there is nothing at this address" if generic else str(exc.detail)
+        return error_response(request.url.path, exc.status_code, message, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        message, detail = _validation_message(exc)
+        return error_response(request.url.path, 422, message, detail if is_api(request.url.path) else None)
