@@ -22,17 +22,18 @@ from index.vocab import Vocab, words_of
 STOP = set(STOPWORDS_EN) | {"can", "could", "would", "should", "will", "may", "might", "must", "does", "did",
                             "get", "got", "take", "taking", "make", "know", "want", "tell", "thanks", "please",
                             "anyone", "anything", "something", "really", "also", "still", "just", "much", "many"}
-ANSWER_FEATURES = ["relevance", "ce", "coverage", "uncovered", "type_miss"]
+ANSWER_FEATURES = ["ce", "corpus_min", "local_min", "local_mean", "type_miss", "salient"]
 
 
 @dataclass(frozen=True)
 class Concepts:
     words: list[str]  # salient words of the question, in order
-    coverage: np.ndarray  # per word: 1.0 if the articles use it (or its stem), else the best word cosine
+    corpus: np.ndarray  # per word: 1.0 if the articles use it (or its stem), else the best cosine with their words
+    local: np.ndarray  # the same against the words of the best quotes only: does the answer speak of it?
 
 
 class ConceptChecker:
-    """Finds a question's salient words and how well the articles cover each; built once per index."""
+    """Finds a question's salient words and how well the articles, and the best quotes, cover each."""
 
     def __init__(self, vocab: Vocab, salient_zipf: float, covered: float) -> None:
         self.vocab = vocab
@@ -50,21 +51,32 @@ class ConceptChecker:
             out.append(w)
         return out
 
-    def check(self, question: str, encoder) -> Concepts:  # noqa: ANN001 - any Encoder
+    def check(self, question: str, encoder, quoted: str = "") -> Concepts:  # noqa: ANN001 - any Encoder
         words = self.salient(question)
-        coverage = np.ones(len(words), np.float32)
-        unknown = [i for i, w in enumerate(words)
-                   if w not in self.vocab.words and self.stemmer.stemWord(w) not in self.stems]
-        if unknown:
-            coverage[unknown] = self.vocab.closest(encoder.encode([words[i] for i in unknown]))
-        return Concepts(words, coverage)
+        if not words:
+            return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
+        stems = self.stemmer.stemWords(words)
+        vectors = encoder.encode(words)
+        corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
+                          1.0, self.vocab.closest(vectors)).astype(np.float32)
+        near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]
+        near_stems = set(self.stemmer.stemWords(near))
+        rows = [self.vocab.words[w] for w in near]
+        best = (vectors @ self.vocab.vectors[rows].T).max(axis=1) if rows else np.zeros(len(words), np.float32)
+        local = np.where([s in near_stems for s in stems], 1.0, best).astype(np.float32)
+        return Concepts(words, corpus, local)
 
     def missing(self, concepts: Concepts) -> list[str]:
-        return [w for w, c in zip(concepts.words, concepts.coverage, strict=True) if c < self.covered]
+        """Concepts the articles never mention; failing those, the ones the best quotes do not speak of."""
+        absent = [w for w, c in zip(concepts.words, concepts.corpus, strict=True) if c < self.covered]
+        if absent:
+            return absent
+        return [w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered][:2]
 
 
-def answer_features(relevance: float, ce: float, concepts: Concepts, covered: float, type_miss: float) -> np.ndarray:
-    cov = concepts.coverage
+def answer_features(ce: float, concepts: Concepts, type_miss: float) -> np.ndarray:
+    c, loc = concepts.corpus, concepts.local
     return np.array(
-        [relevance, ce, float(cov.min()) if len(cov) else 1.0, float((cov < covered).sum()), type_miss], np.float32
+        [ce, float(c.min()) if len(c) else 1.0, float(loc.min()) if len(loc) else 1.0,
+         float(loc.mean()) if len(loc) else 1.0, type_miss, float(len(c))], np.float32
     )

@@ -32,7 +32,7 @@ def run_chat(bot: Bot, top_k: int | None = None, read: Callable[[str], str] = in
     _readline()
     typer.echo(
         "Ask about the articles; follow-up questions are read with the earlier ones. "
-        "Ctrl-D or \"exit\" ends the conversation."
+        'Ctrl-D or "exit" ends the conversation.'
     )
     asked: list[str] = []
     while True:

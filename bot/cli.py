@@ -123,48 +123,11 @@ def ask(
 
                 print_answer(answer)
             return
+        from bot.jsonlines import batch_line
+
         for raw in sys.stdin.buffer:
-            typer.echo(json.dumps(_batch_line(bot, raw, top_k), ensure_ascii=False))
+            typer.echo(json.dumps(batch_line(bot, raw, top_k), ensure_ascii=False))
             sys.stdout.flush()
-
-
-def _batch_line(bot, raw: bytes, top_k: int | None) -> dict:  # noqa: ANN001
-    """One stdin line -> one output object; a bad line is reported and the batch goes on.
-
-    A line is a question, or a JSON object {"question": ..., "history": [...]} for a conversation's turn.
-    """
-    from bot.conversation import check_history, check_question
-
-    line = raw.rstrip(b"\r\n")
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"question": line.decode("utf-8", errors="replace"), "error": "the line is not valid UTF-8 text"}
-    question, history = text, None
-    try:
-        if text.lstrip().startswith("{"):
-            question, history = _json_turn(text)
-        check_question(question, bot.settings)
-        history = check_history(history, bot.settings)
-        return bot.ask(question, top_k, history).to_dict()
-    except BotError as exc:
-        return {"question": question if isinstance(question, str) else text, "error": str(exc)}
-
-
-def _json_turn(text: str) -> tuple[object, object]:
-    """(question, history) from a JSON line; the values are checked by the caller, like any question."""
-    from index.errors import InvalidQuestion
-
-    try:
-        turn = json.loads(text)
-    except ValueError:
-        raise InvalidQuestion('the line starts with "{" but is not valid JSON') from None
-    if not isinstance(turn, dict) or "question" not in turn:
-        raise InvalidQuestion('a JSON line needs a "question" (and optionally "history")')
-    unknown = sorted(set(turn) - {"question", "history"})
-    if unknown:
-        raise InvalidQuestion(f"unknown field in the JSON line: {', '.join(unknown)}")
-    return turn["question"], turn.get("history")
 
 
 @app.command()

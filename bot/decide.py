@@ -30,6 +30,7 @@ class Ranked:
     relevance: float  # the best window's fitted relevance
     ce: float  # ... and its cross-encoder logit
     type_miss: float  # 1 when the question asks for a number/time/place/agent the best window lacks
+    quoted: str = ""  # the text of the best few windows: does the answer speak of the question's concepts?
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
 
 
 def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked]) -> Verdict:  # noqa: ANN001
-    best = max(ranked, key=lambda r: r.relevance)
+    best = max(ranked, key=lambda r: r.ce)
     if checker is None or ranker.answer is None:
         return Verdict(best.relevance >= ranker.min_score, [], best.relevance)
-    concepts = checker.check(text, encoder)
-    x = answer_features(best.relevance, best.ce, concepts, checker.covered, best.type_miss)[None, :]
+    concepts = checker.check(text, encoder, best.quoted)
+    x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, model.features))[0]))
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score

@@ -19,7 +19,7 @@ from bot.decide import CRISIS_RELEVANCE, Ranked, Verdict, concept_checker, decid
 from bot.features import FEATURES, candidate_windows
 from bot.questions import context_for, questions_in
 from bot.quotes import Window, select
-from bot.ranker import RANKER_FILE, Ranker, score
+from bot.ranker import RANKER_FILE, Ranker, passage, score
 from bot.retrieve import hybrid_search
 from bot.safety import notices_for
 from bot.settings import Settings
@@ -174,7 +174,9 @@ class Bot:
             for d, i, p in zip(docs, keep, prob, strict=True)
         ]
         type_miss = float(windows.x[keep[0], FEATURES.index("type_miss")]) if len(keep) else 1.0
-        return Ranked(found, float(prob[0]) if len(prob) else 0.0, float(ce[0]) if len(ce) else -12.0, type_miss)
+        quoted = " ".join(passage(self.index, w.doc, w.first, w.last) for w in found[:3])
+        top_ce = float(ce[0]) if len(ce) else -12.0
+        return Ranked(found, float(prob[0]) if len(prob) else 0.0, top_ce, type_miss, quoted)
 
     def decide(self, queries: list[str], ranked: list[Ranked]) -> Verdict:
         """Answer or abstain, with the question's concepts the articles never mention."""

@@ -33,7 +33,7 @@ from index.reader import DOC, END, START
 FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq")
 SHORTLISTS = (6, 8, 10, 12)  # the cross-encoder costs ~5-25 ms a window: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.03  # on the fitting data, leaving room under the 5% promised on held-out data
-GRID = [(z, c) for z in (3.5, 4.0, 4.5, 5.0) for c in (0.5, 0.6, 0.7, 0.8)]
+GRID = [(z, c) for z in (4.5, 5.0, 5.5, 6.0) for c in (0.5, 0.6, 0.7)]
 
 
 def collect(index, encoder, suite, items: list[dict]) -> list[dict]:  # noqa: ANN001
@@ -52,7 +52,6 @@ def collect(index, encoder, suite, items: list[dict]) -> list[dict]:  # noqa: AN
 
 
 def main() -> None:  # noqa: PLR0915 - one linear script, best read top to bottom
-    from bot.engine import Bot
     from bot.evaluate import suite_index
     from index.encoders import MODEL_NAME
     from index.reader import open_index
@@ -61,6 +60,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RANKER_FILE)
     parser.add_argument("--cache", type=Path, default=default_index_dir().parent / "fit-cache.pkl")
+    parser.add_argument("--answer-only", action="store_true", help="keep the ranking stages in --out; refit step 3")
     args = parser.parse_args()
     t0 = time.perf_counter()
     cache = pickle.loads(args.cache.read_bytes()) if args.cache.is_file() else {"ce": {}, "enc": {}}
@@ -75,6 +75,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
         groups += collect(index, encoder, suite, answerable)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
+    if args.answer_only:
+        old = json.loads(args.out.read_text(encoding="utf-8"))
+        ranker = replace(Ranker.load(args.out), answer=None)
+        out = {**old, "answer": fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache))}
+        args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        args.cache.write_bytes(pickle.dumps(cache))
+        print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+        return
     xs, ys = [g["x"] for g in groups], [g["y"] for g in groups]
     print(f"{len(groups)} search texts; a hitting window is a candidate for {np.mean([y.any() for y in ys]):.3f}")
 
@@ -113,18 +121,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     ranker = Ranker(first_model, second_model, m, min_score)
 
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
-    rows = []
-    for name in FIT_SUITES:
-        bot = Bot.load(replace(settings, index_dir=indexes[name], cache_size=0), ranker=ranker)
-        bot.reranker, bot.encoder = reranker, CachedEncoder(bot.encoder, cache["enc"], name)
-        for item in suites[name].part("fit"):
-            if item["kind"] not in ("answerable", "nearmiss", "offtopic"):
-                continue
-            queries = questions_in(item["question"])
-            ranked = [bot.ranked(q) for q in queries]
-            rows.append((item["kind"] == "answerable", " ".join(queries), ranked, bot))
+    answer = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache))
     args.cache.write_bytes(pickle.dumps(cache))
-    answer = fit_answerability(rows)
     out = {
         "first": {"features": first_model.features, **first},
         "second": {"features": ranker.second.features, **second},
@@ -139,6 +137,22 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
 
 
+def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  # noqa: ANN001
+    from bot.engine import Bot
+
+    rows = []
+    for name in FIT_SUITES:
+        bot = Bot.load(replace(settings, index_dir=indexes[name], cache_size=0), ranker=ranker)
+        bot.reranker, bot.encoder = reranker, CachedEncoder(bot.encoder, cache["enc"], name)
+        for item in suites[name].part("fit"):
+            if item["kind"] not in ("answerable", "nearmiss", "offtopic"):
+                continue
+            queries = questions_in(item["question"])
+            ranked = [bot.ranked(q) for q in queries]
+            rows.append((item["kind"] == "answerable", " ".join(queries), ranked, bot))
+    return rows
+
+
 def fit_answerability(rows: list) -> dict:
     from bot.answerable import ConceptChecker, answer_features
 
@@ -148,10 +162,10 @@ def fit_answerability(rows: list) -> dict:
         x = []
         for _, text, ranked, bot in rows:
             checker = ConceptChecker(bot.index.vocab, zipf, covered)
-            top = max(ranked, key=lambda r: r.relevance)
-            x.append(answer_features(top.relevance, top.ce, checker.check(text, bot.encoder), covered, top.type_miss))
+            top = max(ranked, key=lambda r: r.ce)
+            x.append(answer_features(top.ce, checker.check(text, bot.encoder, top.quoted), top.type_miss))
         x = np.vstack(x)
-        p = 1 / (1 + np.exp(-cv_predict([x], [y], list(range(x.shape[1])), folds=5, rows=True)[0]))
+        p = 1 / (1 + np.exp(-cv_predict([x], [y], list(range(x.shape[1])), folds=5, rows=True, balanced=True)[0]))
         threshold = float(np.quantile(p[y], MAX_FALSE_ABSTENTION))
         refused = float(np.mean(p[~y] < threshold))
         print(f"  salient below Zipf {zipf}, covered at cosine {covered}: refuses {refused:.3f} of near/off-topic "
@@ -159,7 +173,7 @@ def fit_answerability(rows: list) -> dict:
         if best is None or refused > best[0]:
             best = (refused, zipf, covered, x, threshold)
     refused, zipf, covered, x, threshold = best
-    model = fit_linear(x, y)
+    model = fit_linear(x, y, balanced=True)
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
             "salient_zipf": zipf, "covered": covered,
             "cross_validated": {"non-answerable refused": round(refused, 4),

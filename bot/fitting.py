@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 
-def fit_linear(x: np.ndarray, y: np.ndarray) -> dict:
-    """Standardised logistic regression; returns what `bot.ranker.Linear` needs."""
+def fit_linear(x: np.ndarray, y: np.ndarray, balanced: bool = False) -> dict:
+    """Standardised logistic regression; returns what `bot.ranker.Linear` needs. `balanced` weighs the rarer
+    class up (few near misses against many answerable questions)."""
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(0), x.std(0) + 1e-6
-    model = LogisticRegression(C=1.0, max_iter=5000).fit((x - mean) / scale, y)
+    weights = "balanced" if balanced else None
+    model = LogisticRegression(C=1.0, max_iter=5000, class_weight=weights).fit((x - mean) / scale, y)
     return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": model.coef_[0].tolist(),
             "intercept": float(model.intercept_[0])}
 
@@ -25,7 +27,8 @@ def _apply(m: dict, x: np.ndarray) -> np.ndarray:
 
 
 def cv_predict(
-    xs: list[np.ndarray], ys: list[np.ndarray], cols: list[int], folds: int = 5, rows: bool = False
+    xs: list[np.ndarray], ys: list[np.ndarray], cols: list[int], folds: int = 5, rows: bool = False,
+    balanced: bool = False,
 ) -> list[np.ndarray]:
     """Out-of-fold logits. Folds are whole groups (search texts), or single rows when `rows` (one group)."""
     if rows:
@@ -33,7 +36,7 @@ def cv_predict(
         fold = np.arange(len(y)) % folds
         out = np.zeros(len(y))
         for f in range(folds):
-            out[fold == f] = _apply(fit_linear(x[fold != f], y[fold != f]), x[fold == f])
+            out[fold == f] = _apply(fit_linear(x[fold != f], y[fold != f], balanced), x[fold == f])
         return [out]
     fold = np.arange(len(xs)) % folds
     out: list[np.ndarray] = [np.zeros(0)] * len(xs)

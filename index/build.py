@@ -26,7 +26,7 @@ from index.articles import RawArticle, read_articles
 from index.chunking import make_chunks, sentence_facts, split_sentences
 from index.clean import clean_body, template_lines
 from index.dense import make_dense_index
-from index.encoders import MODEL_NAME, SentenceTransformerEncoder
+from index.encoders import MODEL_NAME, Encoder, SentenceTransformerEncoder
 from index.errors import ArticlesError, IndexBusy
 from index.lexical import build_bm25
 from index.rerank import models_record
@@ -141,8 +141,12 @@ def build_index(
     rebuild: bool = False,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    encoder: Encoder | None = None,
 ) -> BuildReport:
-    """Index `articles_path` into `index_dir`; see the module docstring for the guarantees."""
+    """Index `articles_path` into `index_dir`; see the module docstring for the guarantees.
+
+    `encoder` replaces the bundled model (unit tests pass a small fake; such a build has no ONNX query encoder).
+    """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
@@ -151,12 +155,12 @@ def build_index(
     except Timeout as exc:
         raise IndexBusy(f"another `bot index` is building {index_dir}; wait for it to finish") from exc
     try:
-        return _build(Path(articles_path), index_dir, model_path, rebuild, progress, on_total)
+        return _build(Path(articles_path), index_dir, LazyEncoder(model_path, encoder), rebuild, progress, on_total)
     finally:
         lock.release()
 
 
-def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) -> BuildReport:
+def _build(articles_path, index_dir, get_encoder, rebuild, progress, on_total) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     read = read_articles(articles_path)
@@ -187,7 +191,6 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
     report.embedded_texts = total
     if on_total:
         on_total(total)
-    get_encoder = LazyEncoder(model_path)
     vectors = dict(previous)
     vectors.update(_embed(get_encoder() if todo else None, todo, progress))
 
@@ -218,11 +221,14 @@ def _build(articles_path, index_dir, model_path, rebuild, progress, on_total) ->
 class LazyEncoder:
     """The torch encoder, loaded (~6 s) only if something needs embedding; `made` is it, or None."""
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, given: Encoder | None = None) -> None:
         self.model_path = model_path
+        self.given = given
         self.made: SentenceTransformerEncoder | None = None
 
-    def __call__(self) -> SentenceTransformerEncoder:
+    def __call__(self) -> Encoder:
+        if self.given is not None:
+            return self.given
         if self.made is None:
             self.made = SentenceTransformerEncoder(self.model_path)
         return self.made
@@ -261,6 +267,8 @@ def _write(build: Path, prepared: list[Prepared], vectors: dict, get_encoder, li
     build_vocab([p.doc.text for p in prepared], get_encoder, build / "vocab.npz", old_vocab)
     if get_encoder.made is not None:
         get_encoder.made.export_onnx(build)
+    elif get_encoder.given is not None:
+        pass  # a test's fake encoder: no ONNX export; such an index is opened with_encoder=False
     else:  # nothing to embed (only removals): the verified live build's encoder is the same network
         old = store.current_build(live)
         for name in ("encoder.onnx", "tokenizer.json"):

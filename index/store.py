@@ -31,7 +31,7 @@ import xxhash
 
 from index.errors import IndexInvalid, IndexMissing
 
-FORMAT_VERSION = 3  # 2: sentence rows carry paragraph, words, asks; 3: answer tags, question links, sentence BM25
+FORMAT_VERSION = 4  # 2: sentence facts; 3: answer tags, question links, sentence BM25; 4: vocab
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 

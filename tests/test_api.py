@@ -67,7 +67,8 @@ def test_healthz(client):
         (b'{"question": "hair", "top_k": 11}', "top_k"),
         (b'{"question": "hair", "top_k": "three"}', "top_k"),
         (b'{"question": "hair", "top_k": true}', "top_k"),  # strict: a boolean is not 1
-        (b'{"question": "hair", "top_k": 2.0}', "top_k"),
+        (b'{"question": "hair", "top_k": 2.5}', "top_k"),
+        (b'{"question": "hair", "top_k": "2"}', "top_k"),
         (b'{"question": true}', "question"),
         (b'{"question": "hair", "history": "what is alopecia"}', "history"),
         (b'{"question": "hair", "history": [1]}', "history.0"),

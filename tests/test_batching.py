@@ -9,8 +9,8 @@ from bot.batching import BatchingEncoder
 
 def test_concurrent_callers_get_their_own_vectors(bot):
     questions = [f"question number {i} about hair loss and {w}" for i, w in enumerate(["pills", "stress"] * 20)]
-    alone = bot.index.encoder.encode(questions)
-    batching = BatchingEncoder(bot.index.encoder)
+    alone = bot.encoder.encode(questions)
+    batching = BatchingEncoder(bot.encoder)
     with ThreadPoolExecutor(16) as pool:
         got = list(pool.map(lambda q: batching.encode([q])[0], questions))
     np.testing.assert_allclose(np.vstack(got), alone, atol=1e-5)

@@ -129,5 +129,5 @@ def test_an_older_format_index_is_upgraded_without_re_embedding(index_copy):
         open_index(index_copy, model=MODEL)
     report = build_index(DEFAULT_ARTICLES, index_copy, bundled_model_path())
     assert report.written and report.embedded_texts == 0 and report.unchanged == 5
-    assert open_index(index_copy, model=MODEL).sentences.shape[1] == 6
+    assert open_index(index_copy, model=MODEL).sentences.shape[1] == 8
     assert Bot.load(Settings(index_dir=index_copy)).ask("what is kerastem").answered

@@ -9,31 +9,33 @@ from dataclasses import replace
 import numpy as np
 
 from bot.engine import Bot
-from bot.evaluate import evaluate, load_questions
+from bot.evaluate import run_suite
 from bot.settings import EVAL_SET
+from bot.suites import SUITES, load_jsonl
 
 
 def test_onnx_and_sentence_transformers_embeddings_agree(bot, settings):
     torch_bot = Bot.load(replace(settings, query_encoder="torch"))
     index = bot.index
     texts = [index.documents[d].text[s:e] for d, s, e in index.sentences[:, :3]]
-    texts += [q["question"] for q in load_questions(EVAL_SET) if "question" in q]
+    texts += [q["question"] for q in load_jsonl(EVAL_SET) if "question" in q]
     texts += [index.documents[d].text[index.sentences[a, 1] : index.sentences[b - 1, 2]] for d, a, b in index.chunks]
     texts = texts[:200]
     assert len(texts) == 200
-    onnx = bot.index.encoder.encode(texts)
-    reference = torch_bot.index.encoder.encode(texts)
+    onnx = bot.encoder.encode(texts)
+    reference = torch_bot.encoder.encode(texts)
     cosine = (onnx * reference).sum(axis=1)
     assert cosine.min() >= 0.9999
     # and batching (padding) does not change a vector
-    np.testing.assert_allclose(bot.index.encoder.encode(texts[:1])[0], onnx[0], atol=1e-5)
+    np.testing.assert_allclose(bot.encoder.encode(texts[:1])[0], onnx[0], atol=1e-5)
 
 
 def test_eval_gives_identical_results_with_either_encoder(bot, settings):
-    items = load_questions(EVAL_SET)
+    suite = SUITES["hair-seed"]()
+    items = suite.items
     torch_bot = Bot.load(replace(settings, query_encoder="torch", cache_size=0))
     onnx_bot = Bot.load(replace(settings, cache_size=0))
-    assert evaluate(onnx_bot, items).metrics() == evaluate(torch_bot, items).metrics()
+    assert run_suite(onnx_bot, suite, "all").row() == run_suite(torch_bot, suite, "all").row()
     for item in items:
         if "question" in item:
             a, b = onnx_bot.ask(item["question"]), torch_bot.ask(item["question"])

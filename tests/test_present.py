@@ -145,8 +145,14 @@ def test_missing_line_is_not_repeated_when_the_message_names_it():
 def test_terminal_shows_notices_first_then_quotes_notes_and_disclaimer(capsys):
     quote = Quote(TEXT, 0.9, 0, len(TEXT), REF, focus_start=5, focus_end=23)
     answer = Answer(
-        "and for kids?", True, [quote], notices=["emergency", "dosing"], notice=NOTICES["emergency"],
-        missing=["kids"], notes=[OLD_NOTE], context_from=0,
+        "and for kids?",
+        True,
+        [quote],
+        notices=["emergency", "dosing"],
+        notice=NOTICES["emergency"],
+        missing=["kids"],
+        notes=[OLD_NOTE],
+        context_from=0,
     )
     print_answer(answer, [FIRST])
     out = capsys.readouterr().out

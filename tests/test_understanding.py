@@ -56,7 +56,8 @@ def test_question_links_point_answers_at_the_question_before_them():
 
 
 def test_a_short_message_is_its_own_question():
-    assert questions_in("Will my hair grow back if I stop the pills?") == ["Will my hair grow back if I stop the pills?"]
+    question = "Will my hair grow back if I stop the pills?"
+    assert questions_in(question) == [question]
 
 
 def test_the_questions_inside_a_long_letter_are_found_with_their_lead_in():

@@ -96,5 +96,7 @@ async def reload_index(request: Request, settings: Settings = Depends(get_settin
     if client not in LOOPBACK:
         raise HTTPException(status_code=403, detail="reload is only allowed from this machine")
     bot = await run_in_threadpool(Bot.load, settings)
+    if settings.batch_encodes:  # the reloaded bot serves like the first one: concurrent encodes batched
+        bot.batch_encodes()
     request.app.state.bot = bot
     return {"status": "reloaded", "index": bot.version, "documents": len(bot.index.documents)}

@@ -80,8 +80,15 @@ async def chat_post(
         check_question(question, settings)
     except BotError as exc:  # a blank or too long question: the conversation stays, no empty bubble
         exchanges = await _converse(bot, settings, limiter, earlier)
-        return _page(request, settings, exc.http_status, exchanges=exchanges, history=earlier, error=str(exc),
-                     question=question if question.strip() else "")
+        return _page(
+            request,
+            settings,
+            exc.http_status,
+            exchanges=exchanges,
+            history=earlier,
+            error=str(exc),
+            question=question if question.strip() else "",
+        )
     try:
         exchanges = await _converse(bot, settings, limiter, [*earlier, question])
     except BotError as exc:

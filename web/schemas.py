@@ -8,13 +8,22 @@ writes those same running values into the OpenAPI schema, so nothing here copies
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.settings import Settings
 
 QUESTION_PATTERN = r"[^\s\x00-\x1f\x7f]"  # at least one visible character, as the core requires
+
+
+def whole_number(value: object) -> object:
+    """JSON Schema's integer: 3 or 3.0, never `true` or "3" (strict types, as the schema says)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 class AskRequest(BaseModel):
@@ -34,11 +43,13 @@ class AskRequest(BaseModel):
         default=None,
         description=(
             "The conversation's earlier questions, oldest first, each validated like `question`. The client keeps "
-            "them; the server stores nothing. A follow-up that leans on them (\"is it safe for kids?\") is read "
+            'them; the server stores nothing. A follow-up that leans on them ("is it safe for kids?") is read '
             "with the earlier topic; a self-contained question ignores them."
         ),
     )
-    top_k: int | None = Field(default=None, description="Most quotes to return (default 3).")
+    top_k: Annotated[int, BeforeValidator(whole_number)] | None = Field(
+        default=None, description="Most quotes to return (default 3)."
+    )
 
 
 class SourceOut(BaseModel):

@@ -1,0 +1,136 @@
+"""Fast unit tests of the answer path on a hand-built index, with a tiny fake encoder and reranker.
+
+The fake encoder hashes word stems into a 64-dimensional bag of words, so similarity means shared words;
+the fake reranker counts shared words. That is enough to check the plumbing — hybrid search, candidate
+windows and their evidence, selection, the Bot's answer — without loading a model. The real models are
+tested end to end elsewhere (test_ask.py, test_eval.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine import Bot
+from bot.features import FEATURES, candidate_windows
+from bot.quotes import Window, select
+from bot.ranker import RERANK_FEATURES, Linear, Ranker
+from bot.retrieve import hybrid_search
+from bot.settings import Settings
+from index.build import build_index
+from index.reader import QLINK, open_index
+from index.vocab import words_of
+
+DIM = 64
+ARTICLES = [
+    {"id": "drug", "title": "Ruxolitinib trial", "text": (
+        "Ruxolitinib is a drug for bone marrow disorders.\n\n"
+        "In the trial, twelve patients took 20 mg twice a day. Most of them regrew their hair within five months.\n\n"
+        "After treatment stopped, hair loss returned for a third of patients.")},
+    {"id": "faq", "title": "Questions and answers", "text": (
+        "Is alopecia areata contagious?\n\n"
+        "No. You cannot catch it from another person.\n\n"
+        "Can stress trigger alopecia?\n\n"
+        "Stress may trigger an attack in some people.")},
+    {"id": "stem", "title": "Kerastem stem cells", "text": (
+        "Kerastem uses fat cells from the patient's own body.\n\n"
+        "The therapy is available in Europe but not yet in the United States.")},
+]
+
+
+class FakeEncoder:
+    def encode(self, texts):
+        out = np.zeros((len(texts), DIM), np.float32)
+        for i, t in enumerate(texts):
+            for w in words_of(t):
+                out[i, int(hashlib.md5(w[:5].encode()).hexdigest(), 16) % DIM] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+class FakeReranker:
+    model_dir = Path("/nonexistent")
+
+    def score(self, question, passages):
+        q = set(words_of(question))
+        return np.array([len(q & set(words_of(p))) - 2.0 for p in passages], np.float32)
+
+
+def _linear(names, weights):
+    return Linear(names, np.zeros(len(names), np.float32), np.ones(len(names), np.float32),
+                  np.array([weights.get(n, 0.0) for n in names], np.float32), 0.0)
+
+
+RANKER = Ranker(_linear(FEATURES, {"cos_max": 4.0, "bm25": 1.0, "qlink": 2.0}),
+                _linear(FEATURES + RERANK_FEATURES, {"cos_max": 3.0, "ce": 1.0, "qlink": 2.0}), 6, 0.05)
+
+
+@pytest.fixture(scope="module")
+def fake_index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fake")
+    path = folder / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
+    build_index(path, folder / "index", Path("/unused"), encoder=FakeEncoder())
+    return open_index(folder / "index", model="sentence-transformers/all-MiniLM-L6-v2", with_encoder=False)
+
+
+@pytest.fixture(scope="module")
+def fake_bot(fake_index):
+    return Bot(fake_index, Settings(index_dir=Path("/unused")), FakeEncoder(), FakeReranker(), RANKER)
+
+
+def _text(index, w):
+    doc = index.documents[int(index.sentences[w.first, 0])]
+    return doc.text[int(index.sentences[w.first, 1]) : int(index.sentences[w.last - 1, 2])]
+
+
+def test_hybrid_search_finds_the_chunk_with_the_words(fake_index):
+    q = "Kerastem available Europe"
+    found = hybrid_search(fake_index, q, FakeEncoder().encode([q])[0], keep=2)
+    assert fake_index.documents[int(fake_index.chunks[found[0].chunk, 0])].id == "stem"
+
+
+def test_candidate_windows_are_one_or_two_sentences_inside_a_paragraph_and_never_questions(fake_index):
+    q = "how many patients took the drug"
+    qvec = FakeEncoder().encode([q])[0]
+    w = candidate_windows(fake_index, q, qvec, hybrid_search(fake_index, q, qvec, keep=10))
+    assert len(w) and w.x.shape == (len(w), len(FEATURES))
+    assert set((w.last - w.first).tolist()) <= {1, 2}
+    for j in range(len(w)):
+        assert not _text(fake_index, Window(0, int(w.first[j]), int(w.last[j]), 0, 0)).endswith("?")
+    number = w.x[:, FEATURES.index("type_match")]
+    assert number.max() == 1.0  # "how many" finds a window holding a number
+
+
+def test_an_faq_answer_links_to_its_question(fake_index):
+    s = fake_index.sentences
+    rows = [r for r in range(len(s)) if "cannot catch" in _text(fake_index, Window(0, r, r + 1, 0, 0))]
+    assert rows and s[rows[0], QLINK] >= 0
+    link = int(s[rows[0], QLINK])
+    assert _text(fake_index, Window(0, link, link + 1, 0, 0)).endswith("contagious?")
+
+
+def test_select_skips_overlaps_and_low_scores(fake_index):
+    a, b, c = Window(0, 1, 3, 0.9, 1), Window(0, 2, 3, 0.8, 2), Window(2, 9, 10, 0.01, 9)
+    assert select(fake_index, [a, b, c], 3, 0.05) == [a]
+
+
+def test_the_bot_quotes_the_sentence_that_answers_verbatim(fake_bot):
+    answer = fake_bot.ask("is alopecia areata contagious, can you catch it")
+    assert answer.answered
+    top = answer.quotes[0]
+    assert top.source.id == "faq" and "cannot catch it" in top.text
+    assert fake_bot.source("faq").text[top.start : top.end] == top.text
+    assert top.focus_start is not None and top.start <= top.focus_start < top.focus_end <= top.end
+
+
+def test_neighbours_are_the_stored_sentences_around_a_quote(fake_bot):
+    text = fake_bot.source("drug").text
+    start = text.index("In the trial")
+    end = text.index("five months.") + len("five months.")
+    before, after = fake_bot.neighbours("drug", start, end)
+    assert text[before[0] : before[1]] == "Ruxolitinib is a drug for bone marrow disorders."
+    assert text[after[0] : after[1]].startswith("After treatment stopped")
