@@ -45,9 +45,12 @@ ask: install-python  ## install, then answer Q (builds the default index on firs
 lint:
 	$(PY) -m ruff check bot index web tests
 
-check:  ## edit-run loop, no installs: lint plus the fast unit tests (needs a previous `make test` or `make ask`)
+UNIT := tests/test_understanding.py tests/test_ranking.py tests/test_lock.py tests/test_dates.py \
+	tests/test_present.py tests/test_chunking.py tests/test_clean.py
+
+check:  ## edit-run loop, no installs: lint plus the unit tests (no real model; needs a previous `make test`)
 	$(PY) -m ruff check bot index web tests
-	$(PY) -m pytest -q -m "not slow and not browser"
+	$(PY) -m pytest -q -m "not slow and not browser" $(UNIT)
 
 test: install  ## install everything, lint, run every test (browser tests included)
 	$(PY) -m ruff check bot index web tests

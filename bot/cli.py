@@ -253,11 +253,13 @@ def eval_cmd(
             bot = Bot.load(replace(settings, index_dir=suite_index(spec, settings), cache_size=0))
             result = run_suite(bot, spec, part)
             rows.append(result.row())
+            typer.echo(f"{name}: done ({len(result.ranks)} answerable)", err=True)
             misses += [f"{name}: {m}" for m in result.misses]
             if baselines and not name.startswith("hair"):
                 from bot.baselines import baseline_rows
 
                 rows += baseline_rows(bot, spec, part)
+            typer.echo(table(rows), err=True)  # so far: a long run shows its figures as it goes
     typer.echo(table(rows))
     if verbose and misses:
         typer.echo("\n" + "\n".join(misses))

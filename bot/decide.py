@@ -8,7 +8,9 @@ concept is to blame; otherwise it says plainly that nothing in them answers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,12 +18,14 @@ from bot.answer import NOT_FOUND
 from bot.answerable import ConceptChecker, answer_features
 from bot.quotes import Window
 from bot.ranker import Linear, Ranker
-from index.vocab import Vocab, words_of
+from index.vocab import Vocab
 
 # Beside a crisis notice, only a quote the ranker is confident answers the message (a policy, not a fit:
 # a loosely related statistic next to "call a crisis line" does harm).
 CRISIS_RELEVANCE = 0.5
-ENGLISH_SHARE = 0.6  # below this share of known English words (articles' own words aside) a message is not English
+ENGLISH_SHARE = 0.5  # below this share of known English words (articles' own words aside) a message is not English
+LANGUAGE_CONFIDENCE = 0.6  # py3langid's normalised probability needed to call a message another language
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,21 @@ def not_found_message(missing: list[str]) -> str:
 
 
 def looks_english(text: str, vocab: Vocab | None) -> bool:
-    """Most words (the articles' own words aside, which are shared across languages) are known English words."""
+    """Is the message English? Its own words (the articles' words aside: "alopecia" is every language's) are
+    checked against the English word list first; only a message with unknown words is put to a language
+    identifier (py3langid, offline; loaded on first need, so plain English questions never pay for it)."""
     if vocab is None:
         return True
-    words = [w for w in words_of(text) if w not in vocab.words]
-    if len(words) < 3:
+    words = [w.lower() for w in LETTERS.findall(text) if w.lower() not in vocab.words]
+    if not words or all(w in vocab.zipf for w in words):
         return True
-    return sum(w in vocab.zipf for w in words) / len(words) >= ENGLISH_SHARE
+    share = sum(w in vocab.zipf for w in words) / len(words)
+    lang, confidence = _identifier().classify(" ".join(words))  # the articles' words would say "English"
+    return share >= ENGLISH_SHARE and (lang == "en" or confidence < LANGUAGE_CONFIDENCE)
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # noqa: ANN202
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
