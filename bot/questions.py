@@ -58,8 +58,9 @@ def leans_on_history(question: str) -> bool:
     """True when a question cannot stand alone: a pronoun or "the drug" for a subject, "and/what about...",
     or so short it names nothing."""
     words = question.split()
+    names_something = any(w[:1].isupper() for w in words[1:])  # "What is Kerastem?" stands alone
     return (
-        len(words) <= 3
+        (len(words) <= 3 and not names_something)
         or FOLLOW_UP_START.match(question) is not None
         or (len(words) <= 14 and LEANS.search(question) is not None)
     )

@@ -38,7 +38,7 @@ def test_the_pills_question_quotes_what_happens_after_stopping(bot):
 def test_off_topic_questions_abstain_with_the_same_disclaimer(bot, question):
     answer = bot.ask(question)
     assert not answer.answered and answer.quotes == []
-    assert answer.message and "could not find" in answer.message
+    assert answer.message and ("could not find" in answer.message or "don't mention" in answer.message)
     assert answer.disclaimer == DISCLAIMER
 
 
@@ -88,3 +88,40 @@ def test_repeat_is_served_from_the_cache_with_the_question_as_asked(bot):
     second = bot.ask("  what CAUSES alopecia   areata? ")
     assert second.quotes is first.quotes
     assert second.question == "  what CAUSES alopecia   areata? "
+
+
+def test_each_situation_gets_its_own_notice_first(bot):
+    from bot.answer import DOSING_NOTICE, EMERGENCY_NOTICE
+
+    emergency = bot.ask("Chest pain and can't breathe since taking the tablets")
+    assert emergency.notices[0] == "emergency" and emergency.notice == EMERGENCY_NOTICE
+    assert "crisis" not in emergency.notices
+    dosing = bot.ask("How much ruxolitinib should I take?")
+    assert dosing.notices == ["dosing"] and dosing.notice == DOSING_NOTICE
+    assert bot.ask("Est-ce que le ruxolitinib fait repousser les cheveux chez les enfants ?").notices == ["language"]
+
+
+def test_an_abstention_names_what_the_articles_never_mention(bot):
+    answer = bot.ask("How do I bake sourdough bread?")
+    assert not answer.answered and "sourdough" in answer.missing
+    assert "don't mention" in answer.message and "sourdough" in answer.message
+    assert answer.to_dict()["missing"] == answer.missing
+
+
+def test_a_follow_up_is_read_with_the_question_that_names_its_topic(bot):
+    history = ["Does ruxolitinib make hair grow back?"]
+    follow = bot.ask("and what happens if they stop taking it?", history=history)
+    assert follow.context_from == 0 and follow.answered
+    assert any("ruxolitinib" in q.source.title.lower() or "drug" in q.text for q in follow.quotes)
+    alone = bot.ask("What is Kerastem?")
+    with_history = bot.ask("What is Kerastem?", history=history)
+    assert with_history.context_from is None
+    assert [(q.source.id, q.start) for q in with_history.quotes] == [(q.source.id, q.start) for q in alone.quotes]
+
+
+def test_quotes_carry_their_focus_sentence_and_old_articles_a_note(bot):
+    answer = bot.ask("what percent of patients got their hair back on ruxolitinib")
+    for q in answer.quotes:
+        assert q.start <= q.focus_start < q.focus_end <= q.end
+    if any(q.source.date and q.source.date.startswith("2016") for q in answer.quotes):
+        assert any("2016" in n for n in answer.notes)
