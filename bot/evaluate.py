@@ -29,8 +29,8 @@ def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
     settings = settings or Settings.from_env()
     if suite.name.startswith("hair"):
         path = settings.index_dir
-    else:
-        path = default_index_dir().parent / "eval" / suite.name
+    else:  # one index per corpus: the FAQ conversations use the FAQ suite's
+        path = default_index_dir().parent / "eval" / ("covid-faq" if suite.name.startswith("covid-faq") else suite.name)
     build_index(suite.articles, path, settings.resolved_model_path() if settings else bundled_model_path())
     return path
 

@@ -97,12 +97,30 @@ def _covid_faq() -> Suite:
     )
 
 
+def _conversations(name: str, with_history: bool) -> Suite:
+    """Two- and three-turn conversations written blind; the last question is scored, with or without its history."""
+    covid = name.startswith("covid")
+    items = load_jsonl(SUITES_DIR / f"{name}.jsonl")
+    for item in items:
+        item["part"] = "test"
+        if not with_history:
+            item["history"] = None
+    hit = (lambda item, doc_id, *_: any(doc_id == e["article"] for e in item["expect"])) if covid else phrase_hit
+    articles = covid_dir() / "faq-articles.jsonl" if covid else DEFAULT_ARTICLES
+    label = "with history" if with_history else "last question alone"
+    return Suite(name + ("" if with_history else "-alone"), items, articles, hit, f"conversations, {label}")
+
+
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
     "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
+    "hair-conversations": lambda: _conversations("hair-conversations", True),
+    "hair-conversations-alone": lambda: _conversations("hair-conversations", False),
+    "covid-faq-conversations": lambda: _conversations("covid-faq-conversations", True),
+    "covid-faq-conversations-alone": lambda: _conversations("covid-faq-conversations", False),
 }
 
 
