@@ -68,10 +68,11 @@ class ConceptChecker:
 
     def missing(self, concepts: Concepts) -> list[str]:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of."""
+        rarest_first = lambda words: sorted(words, key=self.vocab.frequency)[:3]  # noqa: E731 - the telling ones
         absent = [w for w, c in zip(concepts.words, concepts.corpus, strict=True) if c < self.covered]
         if absent:
-            return absent
-        return [w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered][:2]
+            return rarest_first(absent)
+        return rarest_first([w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered])[:2]
 
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float) -> np.ndarray:
