@@ -7,9 +7,8 @@ limits, so no face keeps its own copy of the rules or their messages.
 
 from __future__ import annotations
 
-from bot.engine import clean_question
+from bot.engine import clean_history, clean_question
 from bot.settings import Settings
-from index.errors import InvalidQuestion
 
 
 def check_question(question: object, settings: Settings) -> str:
@@ -18,21 +17,9 @@ def check_question(question: object, settings: Settings) -> str:
 
 
 def check_history(history: object, settings: Settings) -> list[str]:
-    """Earlier questions, oldest first: a list of at most `settings.max_history`, each a valid question."""
-    if history is None:
-        return []
-    if not isinstance(history, list):
-        raise InvalidQuestion("history must be a list of earlier questions (text), oldest first")
-    if len(history) > settings.max_history:
-        raise InvalidQuestion(
-            f"history holds at most {settings.max_history} earlier questions; {len(history)} were sent"
-        )
-    for i, item in enumerate(history):
-        try:
-            check_question(item, settings)
-        except InvalidQuestion as exc:
-            raise InvalidQuestion(f"history[{i}]: {exc}") from None
-    return list(history)
+    """Earlier questions, oldest first: the core's own check (`bot.engine.clean_history`), as the faces send them."""
+    clean_history(history, settings)
+    return list(history) if history is not None else []
 
 
 def recent(questions: list[str], settings: Settings) -> list[str]:

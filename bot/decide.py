@@ -20,9 +20,9 @@ from bot.quotes import Window
 from bot.ranker import Linear, Ranker
 from index.vocab import Vocab
 
-# Beside a crisis notice, only a quote the ranker is confident answers the message (a policy, not a fit:
-# a loosely related statistic next to "call a crisis line" does harm).
-CRISIS_RELEVANCE = 0.5
+# Beside a crisis notice, quotes only when the answerability model is this sure the articles answer (a policy,
+# not a fit: a loosely related statistic next to "call a crisis line" does harm).
+CRISIS_CONFIDENCE = 0.9
 ENGLISH_SHARE = 0.5  # below this share of known English words (articles' own words aside) a message is not English
 LANGUAGE_CONFIDENCE = 0.6  # py3langid's normalised probability needed to call a message another language
 LETTERS = re.compile(r"[^\W\d_]+")

@@ -15,7 +15,7 @@ import numpy as np
 from bot.answer import NOTICES, Answer, Quote, SourceRef
 from bot.batching import BatchingEncoder
 from bot.dates import age_note
-from bot.decide import CRISIS_RELEVANCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
+from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
 from bot.questions import context_for, questions_in
 from bot.quotes import Window, select
@@ -57,14 +57,23 @@ def check_reranker(index: Index, reranker: CrossEncoder, index_dir: object) -> N
 
 
 def clean_history(history: object, settings: Settings) -> list[str]:
-    """Validate earlier questions like the question itself; at most `settings.max_history` are allowed."""
+    """Validate earlier questions like the question itself; at most `settings.max_history` are allowed.
+    The message names the faulty item ("history[2]: the question is empty"), for every face alike."""
     if history is None:
         return []
     if not isinstance(history, list):
-        raise InvalidQuestion("history must be a list of earlier questions")
+        raise InvalidQuestion("history must be a list of earlier questions (text), oldest first")
     if len(history) > settings.max_history:
-        raise InvalidQuestion(f"history holds at most {settings.max_history} earlier questions")
-    return [clean_question(h, settings.max_question_chars) for h in history]
+        raise InvalidQuestion(
+            f"history holds at most {settings.max_history} earlier questions; {len(history)} were sent"
+        )
+    cleaned = []
+    for i, item in enumerate(history):
+        try:
+            cleaned.append(clean_question(item, settings.max_question_chars))
+        except InvalidQuestion as exc:
+            raise InvalidQuestion(f"history[{i}]: {exc}") from None
+    return cleaned
 
 
 class Bot:
@@ -144,8 +153,8 @@ class Bot:
         verdict = self.decide(queries, ranked)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
-        if "crisis" in notices:  # only a quote that clearly answers belongs beside a crisis notice
-            windows = [w for w in windows if w.score >= CRISIS_RELEVANCE]
+        if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
+            windows = []  # beside a crisis notice, only quotes the answerability model is sure of
         quotes = [self._quote(w) for w in windows]
         today = datetime.date.today()
         notes = sorted({n for q in quotes if (n := age_note(q.source.date, today, self.settings.old_article_years))})
