@@ -31,6 +31,7 @@ from index.rerank import CrossEncoder, Reranker, bundled_reranker_path, models_r
 from index.store import Document, current_build, rebuild_hint
 
 CANDIDATE_CHUNKS = 10
+TOPIC_ZIPF = 4.5  # an earlier question's words rarer than this name its topic (drugs, conditions, therapies)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -148,7 +149,7 @@ class Bot:
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         context = context_for(text, history)
-        queries = [f"{history[context]} {text}"] if context is not None else questions_in(text)
+        queries = [self.with_topic(history[context], text)] if context is not None else questions_in(text)
         ranked = [self.ranked(q, v) for q, v in zip(queries, self.encoder.encode(queries), strict=True)]
         verdict = self.decide(queries, ranked)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
@@ -169,6 +170,14 @@ class Bot:
             notes=notes,
             context_from=context,
         )
+
+    def with_topic(self, earlier: str, follow_up: str) -> str:
+        """The follow-up with the earlier question's topic carried over: its salient words ("ruxolitinib"), not
+        its whole text, so the earlier question's own ask does not drown the new one."""
+        if self.checker is None:
+            return f"{earlier} {follow_up}"
+        topic = [w for w in self.checker.salient(earlier) if self.index.vocab.frequency(w) < TOPIC_ZIPF]
+        return f"{' '.join(topic) or earlier}: {follow_up}"
 
     def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""

@@ -102,7 +102,7 @@ def _conversations(name: str, with_history: bool) -> Suite:
     covid = name.startswith("covid")
     items = load_jsonl(SUITES_DIR / f"{name}.jsonl")
     for item in items:
-        item["part"] = "test"
+        item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
         if not with_history:
             item["history"] = None
     hit = (lambda item, doc_id, *_: any(doc_id == e["article"] for e in item["expect"])) if covid else phrase_hit
