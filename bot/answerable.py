@@ -11,6 +11,7 @@ A logistic regression fitted by `python -m bot.fit` (weights in ranker.json) com
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +40,13 @@ class ConceptChecker:
         self.vocab = vocab
         self.salient_zipf = salient_zipf  # words rarer than this (Zipf) carry the question's topic
         self.covered = covered  # a word cosine at or above this counts as the articles' own word
-        self.stemmer = Stemmer.Stemmer("english")
-        self.stems = set(self.stemmer.stemWords(list(vocab.words)))
+        self._stemmer = Stemmer.Stemmer("english")  # has internal state: used under a lock (the bot is shared)
+        self._lock = threading.Lock()
+        self.stems = set(self.stem(list(vocab.words)))
+
+    def stem(self, words: list[str]) -> list[str]:
+        with self._lock:
+            return self._stemmer.stemWords(words)
 
     def salient(self, question: str) -> list[str]:
         seen, out = set(), []
@@ -55,12 +61,12 @@ class ConceptChecker:
         words = self.salient(question)
         if not words:
             return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
-        stems = self.stemmer.stemWords(words)
+        stems = self.stem(words)
         vectors = encoder.encode(words)
         corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
                           1.0, self.vocab.closest(vectors)).astype(np.float32)
         near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]
-        near_stems = set(self.stemmer.stemWords(near))
+        near_stems = set(self.stem(near))
         rows = [self.vocab.words[w] for w in near]
         best = (vectors @ self.vocab.vectors[rows].T).max(axis=1) if rows else np.zeros(len(words), np.float32)
         local = np.where([s in near_stems for s in stems], 1.0, best).astype(np.float32)

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer import NOT_FOUND
-from bot.answerable import ConceptChecker, answer_features
+from bot.answerable import ANSWER_FEATURES, ConceptChecker, answer_features
 from bot.quotes import Window
 from bot.ranker import Linear, Ranker
 from index.vocab import Vocab
@@ -57,7 +57,7 @@ def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, r
     concepts = checker.check(text, encoder, best.quoted)
     x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
-    p = float(1 / (1 + np.exp(-model.logit(x, model.features))[0]))
+    p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
 

@@ -142,7 +142,8 @@ class Bot:
                 self._cache[key] = cached
                 while len(self._cache) > self.settings.cache_size:
                     self._cache.popitem(last=False)
-        return replace(cached, question=question)  # the question is echoed as asked; the quotes are shared
+        # the question is echoed as asked; the quotes are shared; notes are dated today, not when first cached
+        return replace(cached, question=question, notes=self._notes(cached.quotes))
 
     def _answer(self, text: str, k: int, history: list[str]) -> Answer:
         notices = notices_for(text)
@@ -157,8 +158,6 @@ class Bot:
         if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
             windows = []  # beside a crisis notice, only quotes the answerability model is sure of
         quotes = [self._quote(w) for w in windows]
-        today = datetime.date.today()
-        notes = sorted({n for q in quotes if (n := age_note(q.source.date, today, self.settings.old_article_years))})
         return Answer(
             text,
             bool(quotes),
@@ -167,9 +166,12 @@ class Bot:
             message=None if quotes else not_found_message(verdict.missing),
             notices=notices,
             missing=[] if quotes else verdict.missing,
-            notes=notes,
             context_from=context,
         )
+
+    def _notes(self, quotes: list[Quote]) -> list[str]:
+        today, years = datetime.date.today(), self.settings.old_article_years
+        return sorted({n for q in quotes if (n := age_note(q.source.date, today, years))})
 
     def with_topic(self, earlier: str, follow_up: str) -> str:
         """The follow-up with the earlier question's topic carried over: its salient words ("ruxolitinib"), not

@@ -57,6 +57,10 @@ class Ranker:
             raise ValueError(f"{path} was fitted on features this version lacks; refit with `python -m bot.fit`")
         answer = d.get("answer")
         if answer is not None:
+            from bot.answerable import ANSWER_FEATURES
+
+            if not set(answer["model"]["features"]) <= set(ANSWER_FEATURES):
+                raise ValueError(f"{path}: answerability fitted on features this version lacks; refit")
             answer = {**answer, "model": Linear.from_dict(answer["model"])}
         return cls(first, second, int(d["rerank_top"]), float(d["min_score"]), answer)
 

@@ -56,7 +56,7 @@ class CrossEncoder:
 
         self.model_dir = Path(model_dir)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second")
+        self.tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")  # a 4,000-character letter fits too
         self.tokenizer.enable_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads

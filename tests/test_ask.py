@@ -125,3 +125,9 @@ def test_quotes_carry_their_focus_sentence_and_old_articles_a_note(bot):
         assert q.start <= q.focus_start < q.focus_end <= q.end
     if any(q.source.date and q.source.date.startswith("2016") for q in answer.quotes):
         assert any("2016" in n for n in answer.notes)
+
+
+def test_a_very_long_one_sentence_message_is_answered_not_crashed(bot):
+    letter = "my hair has been falling out in patches " * 90  # ~3,600 characters, one sentence, no question mark
+    answer = bot.ask(letter)
+    assert answer.disclaimer == DISCLAIMER
