@@ -59,7 +59,7 @@ test: install  ## install everything, lint, run every test (browser tests includ
 bench: install-python  ## performance benchmark: figures and ratios, one run
 	$(PY) tests/bench.py
 
-load: install  ## 64 clients for 30 s against `bot serve` on 127.0.0.1 (CI runs it after the tests)
+load: install  ## 4 clients for 30 s against `bot serve` on 127.0.0.1 (CI runs it after the tests)
 	$(PY) tests/load.py
 
 medquad: install-python  ## index the 16k MedQuAD articles (../shared/medquad) and report figures

@@ -83,7 +83,8 @@ def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool =
         fh.write(script)
     threads = 1  # one wrk thread: the load generator shares these 2 cores with the server
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", fh.name, base],
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "--latency",
+         "-s", fh.name, base],
         capture_output=True,
         text=True,
         check=True,
