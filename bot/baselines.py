@@ -13,7 +13,7 @@ import numpy as np
 from bot.evaluate import SuiteResult
 from bot.ranker import passage
 from bot.suites import Suite
-from index.reader import ASKS, DOC, END, PARAGRAPH, START
+from index.reader import ASKS, DOC, PARAGRAPH
 
 RRF_K = 60
 RERANK = 20
@@ -65,8 +65,8 @@ def baseline_rows(bot, suite: Suite, part: str) -> list[dict]:  # noqa: ANN001 -
         for name, order in (("BM25", ol), ("dense", od), ("RRF", orr), ("RRF+CE", ce_order)):
             rank = None
             for r, i in enumerate(_top3(first, last, order, index), start=1):
-                doc = index.documents[int(index.sentences[first[i], DOC])]
-                s, e = int(index.sentences[first[i], START]), int(index.sentences[last[i] - 1, END])
+                d, s, e = index.span(int(first[i]), int(last[i]))
+                doc = index.documents[d]
                 if suite.hit(item, doc.id, doc.text[s:e], s, e):
                     rank = r
                     break

@@ -236,6 +236,7 @@ def eval_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss.")] = False,
 ) -> None:
     """Score retrieval, abstention and safety per suite in one table; exit 1 below the thresholds."""
+    from bot.engine import Bot
     from bot.evaluate import passed, run_suite, suite_index, table
     from bot.suites import SUITES, available
 
@@ -248,8 +249,6 @@ def eval_cmd(
     with errors_to_exit():
         for name in names:
             spec = SUITES[name]()
-            from bot.engine import Bot
-
             bot = Bot.load(replace(settings, index_dir=suite_index(spec, settings), cache_size=0))
             result = run_suite(bot, spec, part)
             rows.append(result.row())

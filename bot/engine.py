@@ -203,11 +203,10 @@ class Bot:
         return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked)
 
     def _quote(self, w: Window) -> Quote:
+        _, start, end = self.index.span(w.first, w.last)
+        _, *focus = self.index.span(w.focus, w.focus + 1)
         doc = self.index.documents[w.doc]
-        sent = self.index.sentences
-        start, end = int(sent[w.first, START]), int(sent[w.last - 1, END])
         ref = SourceRef(doc.id, doc.title, doc.publisher, doc.date, doc.url)
-        focus = (int(sent[w.focus, START]), int(sent[w.focus, END]))
         return Quote(doc.text[start:end], round(w.score, 4), start, end, ref, page_at(doc.text, start), *focus)
 
     def source(self, source_id: str) -> Document:

@@ -72,6 +72,7 @@ class SuiteResult:
             "false abstention": mean([not a for a in self.answered]),
             "offtopic abstained": mean(self.offtopic),
             "nearmiss abstained": mean(self.nearmiss),
+            "missing named": mean(self.named_missing),
             "notices right": mean(self.notices),
             "furniture": self.furniture,
             "not verbatim": self.not_verbatim,

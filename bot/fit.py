@@ -28,7 +28,7 @@ from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_featu
 from bot.retrieve import hybrid_search
 from bot.settings import Settings, default_index_dir
 from bot.suites import SUITES
-from index.reader import DOC, END, START
+from index.reader import DOC
 
 FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq")
 SHORTLISTS = (6, 8, 10, 12)  # the cross-encoder costs ~5-25 ms a window: tens, not hundreds
@@ -44,8 +44,8 @@ def collect(index, encoder, suite, items: list[dict]) -> list[dict]:  # noqa: AN
             w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=10))
             y = np.zeros(len(w), bool)
             for j in range(len(w)):
-                doc = index.documents[int(index.sentences[w.first[j], DOC])]
-                s, e = int(index.sentences[w.first[j], START]), int(index.sentences[w.last[j] - 1, END])
+                d, s, e = index.span(int(w.first[j]), int(w.last[j]))
+                doc = index.documents[d]
                 y[j] = suite.hit(item, doc.id, doc.text[s:e], s, e)
             groups.append({"query": query, "x": w.x, "y": y, "w": w, "index": index})
     return groups

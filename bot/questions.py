@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-import blingfire
+from index.chunking import asks as ends_with_question_mark
+from index.chunking import split_sentences
 
 LONG_MESSAGE_WORDS = 40
 MAX_QUESTIONS = 3
@@ -31,11 +32,12 @@ FOLLOW_UP_START = re.compile(
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in blingfire.text_to_sentences(text.strip()).split("\n") if s.strip()]
+    """The index's own splitter, so a message is cut where an article would be."""
+    return [text[s.start : s.end] for s in split_sentences(text)]
 
 
 def asks(sentence: str) -> bool:
-    return sentence.rstrip(" \"'”’)").endswith("?") or ASKING.match(sentence) is not None
+    return ends_with_question_mark(sentence) or ASKING.match(sentence) is not None
 
 
 def questions_in(message: str) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.reader import END, START, Index
+from index.reader import Index
 
 NEAR_DUPLICATE = 0.8
 
@@ -27,8 +27,8 @@ class Window:
 
 
 def _words_of(index: Index, w: Window) -> set[str]:
-    doc = index.documents[w.doc]
-    return set(doc.text[int(index.sentences[w.first, START]) : int(index.sentences[w.last - 1, END])].lower().split())
+    _, start, end = index.span(w.first, w.last)
+    return set(index.documents[w.doc].text[start:end].lower().split())
 
 
 def near_duplicate(a: set[str], b: set[str]) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.features import FEATURES, Windows
-from index.reader import END, START, Index
+from index.reader import Index
 from index.rerank import Reranker
 
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
@@ -67,8 +67,9 @@ class Ranker:
 
 def passage(index: Index, doc: int, first: int, last: int) -> str:
     """What the cross-encoder reads: the article's title, then the window (the title gives "it" a referent)."""
+    _, start, end = index.span(first, last)
     d = index.documents[doc]
-    return f"{d.title}. {d.text[int(index.sentences[first, START]) : int(index.sentences[last - 1, END])]}"
+    return f"{d.title}. {d.text[start:end]}"
 
 
 def cross_features(ce: np.ndarray) -> np.ndarray:

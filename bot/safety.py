@@ -59,6 +59,3 @@ def notices_for(message: str) -> list[str]:
         kinds.append("dosing")
     return kinds
 
-
-def signals_crisis(message: str) -> bool:
-    return bool(CRISIS.search(message))

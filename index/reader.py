@@ -44,6 +44,10 @@ class Index:
     vocab: Vocab | None = None
     sentence_chunk: np.ndarray | None = None
 
+    def span(self, first: int, last: int) -> tuple[int, int, int]:
+        """(document row, start, end) of sentence rows [first, last): the characters a window quotes."""
+        return (int(self.sentences[first, DOC]), int(self.sentences[first, START]), int(self.sentences[last - 1, END]))
+
     @property
     def version(self) -> str:
         """Identifies this exact build (used to key caches)."""

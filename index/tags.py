@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from index.chunking import asks as ends_with_question_mark
+
 NUMBER, TIME, PLACE, AGENT = 1, 2, 4, 8
 TYPE_NAMES = {NUMBER: "number", TIME: "time", PLACE: "place", AGENT: "person or organisation"}
 
@@ -78,7 +80,7 @@ def question_links(paragraphs: list[int], asks: list[bool], texts: list[str], ma
     links, last_q = [], -1
     for row, (para, asking, text) in enumerate(zip(paragraphs, asks, texts, strict=True)):
         if asking:
-            if text.rstrip("\"'”’) ").endswith("?"):
+            if ends_with_question_mark(text):
                 last_q = row
             links.append(-1)
             continue
