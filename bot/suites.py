@@ -97,6 +97,36 @@ def _covid_faq() -> Suite:
     )
 
 
+def medquad_dir() -> Path:
+    """../shared/medquad beside the checkout, or $BOT_MEDQUAD."""
+    env = os.environ.get("BOT_MEDQUAD")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "medquad"
+
+
+MEDQUAD_SHARE = 25  # one article in 25 (by a hash of its id): 728 of the 16,407, indexed in minutes, not hours
+
+
+def _medquad() -> Suite:
+    """Lay questions written blind from a fixed hash-chosen slice of MedQuAD, answered from that whole slice."""
+    from bot.settings import default_index_dir
+
+    subset = default_index_dir().parent / "eval" / f"medquad-1-in-{MEDQUAD_SHARE}.jsonl"
+    if not subset.is_file():
+        subset.parent.mkdir(parents=True, exist_ok=True)
+        with open(medquad_dir() / "articles.jsonl", encoding="utf-8") as src, open(
+            subset.with_suffix(".part"), "w", encoding="utf-8"
+        ) as out:
+            for line in src:
+                key = json.loads(line)["id"].encode()
+                if int(hashlib.sha1(key).hexdigest(), 16) % MEDQUAD_SHARE == 0:
+                    out.write(line)
+        subset.with_suffix(".part").replace(subset)
+    items = load_jsonl(SUITES_DIR / "medquad.jsonl")
+    for item in items:
+        item["part"] = part_of(item["question"])
+    return Suite("medquad", items, subset, phrase_hit, "lay questions against 728 NIH articles (1 in 25 of MedQuAD)")
+
+
 def _conversations(name: str, with_history: bool) -> Suite:
     """Two- and three-turn conversations written blind; the last question is scored, with or without its history."""
     covid = name.startswith("covid")
@@ -117,6 +147,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
+    "medquad": _medquad,
     "hair-conversations": lambda: _conversations("hair-conversations", True),
     "hair-conversations-alone": lambda: _conversations("hair-conversations", False),
     "covid-faq-conversations": lambda: _conversations("covid-faq-conversations", True),
@@ -126,4 +157,8 @@ SUITES: dict[str, Callable[[], Suite]] = {
 
 def available() -> list[str]:
     """Suites whose data is here (the COVID ones need ../shared/covid-dev)."""
-    return [n for n in SUITES if not n.startswith("covid") or (covid_dir() / "qa-questions.jsonl").is_file()]
+    have = {
+        "covid": (covid_dir() / "qa-questions.jsonl").is_file(),
+        "medquad": (medquad_dir() / "articles.jsonl").is_file(),
+    }
+    return [n for n in SUITES if have.get(n.split("-")[0], True)]
