@@ -30,7 +30,6 @@ from index.reader import DOC, END, START, Index, open_index
 from index.rerank import CrossEncoder, Reranker, bundled_reranker_path, models_record
 from index.store import Document, current_build, rebuild_hint
 
-CANDIDATE_CHUNKS = 10
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -186,7 +185,7 @@ class Bot:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""
         if qvec is None:
             qvec = self.encoder.encode([query])[0]
-        candidates = hybrid_search(self.index, query, qvec, keep=CANDIDATE_CHUNKS)
+        candidates = hybrid_search(self.index, query, qvec, keep=self.ranker.chunks)
         windows = candidate_windows(self.index, query, qvec, candidates)
         keep, prob, ce = score(self.ranker, self.reranker, self.index, query, windows)
         docs = self.index.sentences[windows.first[keep], DOC] if len(keep) else []

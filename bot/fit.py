@@ -30,18 +30,18 @@ from bot.settings import Settings, default_index_dir
 from bot.suites import SUITES
 from index.reader import DOC
 
-FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq")
-SHORTLISTS = (6, 8, 10, 12)  # the cross-encoder costs ~5-25 ms a window: tens, not hundreds
+FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
+SHORTLISTS = (6, 8, 12, 16, 20, 24)  # the cross-encoder costs ~12 ms a window here: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
 
-def collect(index, encoder, suite, items: list[dict]) -> list[dict]:  # noqa: ANN001
+def collect(index, encoder, suite, items: list[dict], chunks: int) -> list[dict]:  # noqa: ANN001
     groups = []
     for item in items:
         for query in questions_in(item["question"]):
             qvec = encoder.encode([query])[0]
-            w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=10))
+            w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks))
             y = np.zeros(len(w), bool)
             for j in range(len(w)):
                 d, s, e = index.span(int(w.first[j]), int(w.last[j]))
@@ -60,6 +60,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RANKER_FILE)
     parser.add_argument("--cache", type=Path, default=default_index_dir().parent / "fit-cache.pkl")
+    parser.add_argument("--chunks", type=int, default=10, help="candidate chunks per search text (RRF order)")
     parser.add_argument("--answer-only", action="store_true", help="keep the ranking stages in --out; refit step 3")
     args = parser.parse_args()
     t0 = time.perf_counter()
@@ -73,7 +74,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         index = open_index(path, model=MODEL_NAME)
         encoder = CachedEncoder(index.encoder, cache["enc"], name)
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
-        groups += collect(index, encoder, suite, answerable)
+        groups += collect(index, encoder, suite, answerable, args.chunks)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
     if args.answer_only:
         old = json.loads(args.out.read_text(encoding="utf-8"))
@@ -118,7 +119,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     relevance_of_hits = np.concatenate([1 / (1 + np.exp(-s[y])) for s, y in zip(scores, ys2, strict=True)])
     min_score = float(np.percentile(relevance_of_hits, 5)) if len(relevance_of_hits) else 0.0
     second_model = Linear.from_dict({"features": [names[c] for c in second_cols], **second})
-    ranker = Ranker(first_model, second_model, m, min_score)
+    ranker = Ranker(first_model, second_model, m, min_score, chunks=args.chunks)
 
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
     answer = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache))
@@ -127,6 +128,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         "first": {"features": first_model.features, **first},
         "second": {"features": ranker.second.features, **second},
         "rerank_top": m,
+        "candidate_chunks": args.chunks,
         "min_score": round(min_score, 4),
         "answer": answer,
         "fitted_on": {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES},

@@ -27,8 +27,10 @@ LEANS = re.compile(
     re.I,
 )
 FOLLOW_UP_START = re.compile(
-    r"^\W*(and|but|so|also|then|what about|how about|and what|what if|or|any|anything)\b", re.I
+    r"^\W*((ok|okay|alright|right|oh|hmm)\W+)?(and|but|so|also|then|what about|how about|and what|what if|or|any"
+    r"|anything)\b", re.I
 )
+FOLLOW_UP_END = re.compile(r"\b(instead|too|as well|either|then)\W*$", re.I)  # "what should I use instead?"
 
 
 def sentences(text: str) -> list[str]:
@@ -64,15 +66,15 @@ def leans_on_history(question: str) -> bool:
     return (
         (len(words) <= 3 and not names_something)
         or FOLLOW_UP_START.match(question) is not None
-        or (len(words) <= 14 and LEANS.search(question) is not None)
+        or (len(words) <= 14 and (LEANS.search(question) or FOLLOW_UP_END.search(question)) is not None)
     )
 
 
 def context_for(question: str, history: list[str]) -> int | None:
-    """Index of the earlier question a follow-up leans on: the latest one that stands on its own."""
+    """Index of the earlier question a follow-up leans on: the latest one that stands on its own and asks
+    something ("I'm a guy with male pattern baldness" adds to the topic; it does not set it)."""
     if not history or not leans_on_history(question):
         return None
-    for i in range(len(history) - 1, -1, -1):
-        if not leans_on_history(history[i]):
-            return i
-    return 0
+    alone = [i for i, q in enumerate(history) if not leans_on_history(q)]
+    asking = [i for i in alone if asks(history[i])]
+    return (asking or alone or [0])[-1]

@@ -48,6 +48,7 @@ class Ranker:
     rerank_top: int
     min_score: float  # below this relevance the best window is not an answer
     answer: dict | None = None  # the answerability model: {"model": Linear, "threshold", "salient_zipf", "covered"}
+    chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores
 
     @classmethod
     def load(cls, path: Path = RANKER_FILE) -> Ranker:
@@ -62,7 +63,8 @@ class Ranker:
             if not set(answer["model"]["features"]) <= set(ANSWER_FEATURES):
                 raise ValueError(f"{path}: answerability fitted on features this version lacks; refit")
             answer = {**answer, "model": Linear.from_dict(answer["model"])}
-        return cls(first, second, int(d["rerank_top"]), float(d["min_score"]), answer)
+        chunks = int(d.get("candidate_chunks", 10))
+        return cls(first, second, int(d["rerank_top"]), float(d["min_score"]), answer, chunks)
 
 
 def passage(index: Index, doc: int, first: int, last: int) -> str:

@@ -94,6 +94,16 @@ def test_context_is_the_latest_earlier_question_that_stands_alone():
     assert context_for("and if I stop?", []) is None
 
 
+def test_a_statement_adds_to_the_topic_but_does_not_set_it():
+    history = ["can ruxolitinib help with hair loss?", "im a guy with just regular male pattern baldness tho"]
+    assert context_for("would it work for me then?", history) == 0
+
+
+@pytest.mark.parametrize("question", ["ok so what should i put on the spots instead?", "okay and for kids?"])
+def test_follow_up_markers_at_either_end(question):
+    assert leans_on_history(question)
+
+
 @pytest.mark.parametrize(
     ("message", "kinds"),
     [
