@@ -31,6 +31,7 @@ class Concepts:
     words: list[str]  # salient words of the question, in order
     corpus: np.ndarray  # per word: 1.0 if the articles use it (or its stem), else the best cosine with their words
     local: np.ndarray  # the same against the words of the best quotes only: does the answer speak of it?
+    zipf: np.ndarray | None = None  # per word: its English frequency (Zipf), how rare a concept it names
 
 
 class ConceptChecker:
@@ -70,7 +71,18 @@ class ConceptChecker:
         rows = [self.vocab.words[w] for w in near]
         best = (vectors @ self.vocab.vectors[rows].T).max(axis=1) if rows else np.zeros(len(words), np.float32)
         local = np.where([s in near_stems for s in stems], 1.0, best).astype(np.float32)
-        return Concepts(words, corpus, local)
+        zipf = np.array([self.vocab.frequency(w) for w in words], np.float32)
+        return Concepts(words, corpus, local, zipf)
+
+    def absent(self, concepts: Concepts, rarer_than: float, cosine_below: float) -> list[str]:
+        """Rare concepts ("chlorine", "finasteride", "breastfeeding") that no word of the articles comes near: the
+        question is about something they do not discuss, whatever else it shares with them. Both cuts are fitted
+        (`python -m bot.fit`) so that lay words of answerable questions ("creams", "shedding") pass."""
+        if concepts.zipf is None or not len(concepts.words):
+            return []
+        # a word English does not know at all (Zipf 0: "rubing", "regrew") is far likelier a typo than a concept
+        hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
+        return sorted((w for w, h in zip(concepts.words, hit, strict=True) if h), key=self.vocab.frequency)[:3]
 
     def missing(self, concepts: Concepts) -> list[str]:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of."""

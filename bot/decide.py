@@ -58,6 +58,10 @@ def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, r
     x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
+    rule = ranker.answer.get("absent")
+    absent = checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if rule else []
+    if absent:
+        return Verdict(False, absent, p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
 

@@ -19,6 +19,7 @@ from index.tags import question_type
 
 MAX_WINDOW = 2  # sentences
 BM25_SENTENCES = 20  # best sentences by sentence-level BM25 whose chunks join the candidates
+DENSE_SENTENCES = 20  # ... and by sentence cosine, over every sentence (a chunk's vector blurs a one-line answer)
 
 FEATURES = [
     "cos_max",  # best cosine of a window sentence with the question
@@ -59,6 +60,10 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
     if bm25_all is not None:
         top = np.argpartition(-bm25_all, min(BM25_SENTENCES, len(bm25_all)) - 1)[:BM25_SENTENCES]
         chunks |= {int(index.sentence_chunk[r]) for r in top if bm25_all[r] > 0}
+    if DENSE_SENTENCES:
+        cos_all = np.asarray(index.sentence_vectors, dtype=np.float32) @ qvec
+        top = np.argpartition(-cos_all, min(DENSE_SENTENCES, len(cos_all)) - 1)[:DENSE_SENTENCES]
+        chunks |= {int(index.sentence_chunk[r]) for r in top}
     missing = [c for c in chunks if c not in chunk_cos]
     if missing:
         vectors = np.vstack([index.dense.reconstruct(int(c)) for c in missing])

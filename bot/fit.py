@@ -33,6 +33,8 @@ from index.reader import DOC
 FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # the cross-encoder costs ~12 ms a window here: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
+ABSENT_GRID = [(z, c) for z in (2.5, 3.0, 3.5, 4.0) for c in (0.45, 0.5, 0.55, 0.6)]
+ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
 
@@ -157,18 +159,21 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  #
 
 def fit_answerability(rows: list) -> dict:
     """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
-    threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated."""
+    threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
+    absent-concept rule (`ConceptChecker.absent`): the cuts that refuse the most questions the articles do not
+    answer while refusing at most ABSENT_EXTRA more of the answerable hair questions."""
     from bot.answerable import ConceptChecker, answer_features
 
     y = np.array([r[0] for r in rows])
     own = np.array([r[4] for r in rows])  # questions about the bundled articles: the threshold is set on these
     best = None
     for zipf, covered in GRID:
-        x = []
+        x, concepts = [], []
         for _, text, ranked, bot, _own in rows:
             checker = ConceptChecker(bot.index.vocab, zipf, covered)
             top = max(ranked, key=lambda r: r.ce)
-            x.append(answer_features(top.ce, checker.check(text, bot.encoder, top.quoted), top.type_miss))
+            concepts.append((checker, checker.check(text, bot.encoder, top.quoted)))
+            x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))
         x = np.vstack(x)
         for pool in ("all", "hair"):
             keep = np.ones(len(y), bool) if pool == "all" else own
@@ -180,11 +185,23 @@ def fit_answerability(rows: list) -> dict:
             print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
                   f"{np.mean(p[yk & ok] < threshold):.3f} of answerable hair questions (cross-validated)", flush=True)
             if best is None or refused > best[0]:
-                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool)
-    refused, zipf, covered, x, y, threshold, pool = best
+                kept = [c for c, k in zip(concepts, keep, strict=True) if k]
+                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, p < threshold, ok, kept)
+    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, concepts = best
     model = fit_linear(x, y, balanced=True)
+    rule = None
+    base_false = float(np.mean(model_refuses[y & ok]))
+    for rarer, below in ABSENT_GRID:
+        absent = np.array([bool(checker.absent(c, rarer, below)) for checker, c in concepts])
+        refuses = model_refuses | absent
+        false, caught = float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y]))
+        print(f"  absent rule Zipf < {rarer}, cosine < {below}: refuses {caught:.3f} of near/off-topic, "
+              f"{false:.3f} of answerable hair questions", flush=True)
+        if false <= base_false + ABSENT_EXTRA and (rule is None or caught > rule["cross_validated"]["refused"]):
+            rule = {"rarer_than": rarer, "cosine_below": below,
+                    "cross_validated": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
-            "salient_zipf": zipf, "covered": covered, "fitted_on": pool,
+            "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
             "cross_validated": {"non-answerable refused": round(refused, 4),
                                 "answerable hair questions refused": MAX_FALSE_ABSTENTION,
                                 "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}
