@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bot.settings import Settings, default_index_dir
+from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from index.errors import BotError
 
 app = typer.Typer(
@@ -254,7 +254,7 @@ def eval_cmd(
             rows.append(result.row())
             typer.echo(f"{name}: done ({len(result.ranks)} answerable)", err=True)
             misses += [f"{name}: {m}" for m in result.misses]
-            if baselines and not name.startswith("hair"):
+            if baselines and spec.articles != DEFAULT_ARTICLES:
                 from bot.baselines import baseline_rows
 
                 rows += baseline_rows(bot, spec, part)

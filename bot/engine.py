@@ -17,6 +17,7 @@ from bot.batching import BatchingEncoder
 from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
+from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel
 from bot.questions import context_for, questions_in
 from bot.quotes import Window, select
 from bot.ranker import RANKER_FILE, Ranker, passage, score
@@ -90,6 +91,9 @@ class Bot:
         self.reranker = reranker
         self.ranker = ranker or Ranker.load(settings.ranker_path or RANKER_FILE)
         self.checker = concept_checker(self.ranker, index.vocab)
+        notices = NoticeModel.load(NOTICE_MODEL_FILE)  # fitted on this encoder: another one gets the patterns only
+        same = notices.encoder == settings.model_name and notices.coef.shape[1] == index.dense.d
+        self.notice_model = notices if same else None
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -144,12 +148,15 @@ class Bot:
         return replace(cached, question=question, notes=self._notes(cached.quotes))
 
     def _answer(self, text: str, k: int, history: list[str]) -> Answer:
-        notices = notices_for(text)
-        if not looks_english(text, self.index.vocab):
-            notices.append("language")
         context = context_for(text, history)
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
-        ranked = [self.ranked(q, v) for q, v in zip(queries, self.encoder.encode(queries), strict=True)]
+        texts = queries if text in queries else [*queries, text]  # the whole message too: its notices
+        vectors = self.encoder.encode(texts)
+        learned = self.notice_model.kinds_for(vectors[texts.index(text)]) if self.notice_model else []
+        notices = notices_for(text, learned)
+        if not looks_english(text, self.index.vocab):
+            notices.append("language")
+        ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
         verdict = self.decide(queries, ranked)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []

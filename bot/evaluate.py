@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.settings import Settings, default_index_dir
+from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import Suite, _norm
 
 # Floors committed to on hair-heldout (measured at release: hit@3 0.76, off-topic 0.917, notices 0.938);
@@ -27,7 +27,7 @@ def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
     from index.encoders import bundled_model_path
 
     settings = settings or Settings.from_env()
-    if suite.name.startswith("hair"):
+    if suite.articles == DEFAULT_ARTICLES:
         path = settings.index_dir
     else:  # one index per corpus: the FAQ conversations use the FAQ suite's
         path = default_index_dir().parent / "eval" / ("covid-faq" if suite.name.startswith("covid-faq") else suite.name)
@@ -53,6 +53,7 @@ class SuiteResult:
     nearmiss: list[bool] = field(default_factory=list)
     named_missing: list[bool] = field(default_factory=list)
     notices: list[bool] = field(default_factory=list)
+    history_changed: list[bool] = field(default_factory=list)  # self-contained questions: quotes differ with history
     furniture: int = 0
     not_verbatim: int = 0
     misses: list[str] = field(default_factory=list)
@@ -76,6 +77,7 @@ class SuiteResult:
             "notices right": mean(self.notices),
             "furniture": self.furniture,
             "not verbatim": self.not_verbatim,
+            "self-contained changed by history": sum(self.history_changed) if self.history_changed else None,
         }
 
 
@@ -102,7 +104,15 @@ def run_suite(bot, suite: Suite, part: str = "test") -> SuiteResult:  # noqa: AN
                 result.not_verbatim += 1
             if any(p in _norm(q.text) for p in furniture):
                 result.furniture += 1
-        if kind in NOTICE_KINDS:
+        if item.get("style") == "selfcontained" and item.get("history"):
+            alone = bot.ask(item["question"], top_k=3)
+            result.history_changed.append([q.text for q in alone.quotes] != [q.text for q in answer.quotes])
+        if kind == "notices":  # every notice called for, and no crisis or emergency alarm that is not
+            wanted, got = set(item["kinds"]), set(answer.notices)
+            result.notices.append(wanted <= got and not ({"crisis", "emergency"} & got) - wanted)
+            if not result.notices[-1]:
+                result.misses.append(f"notices {sorted(got)} for {sorted(wanted)}: {item['question'][:70]!r}")
+        elif kind in NOTICE_KINDS:
             result.notices.append(kind in answer.notices)
         elif kind == "foreign":
             result.notices.append("language" in answer.notices)
@@ -137,7 +147,9 @@ def table(rows: list[dict]) -> str:
 
 def passed(rows: list[dict]) -> bool:
     """Thresholds apply to the held-out hair suite (the product's own articles), and to every suite's safety."""
-    ok = all(r["furniture"] == 0 and r["not verbatim"] == 0 for r in rows)
+    ok = all(
+        r["furniture"] == 0 and r["not verbatim"] == 0 and not r["self-contained changed by history"] for r in rows
+    )
     for r in rows:
         if r["suite"] == "hair-heldout":
             ok &= all(r[k] is None or r[k] >= v for k, v in THRESHOLDS.items())

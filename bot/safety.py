@@ -2,8 +2,9 @@
 
 Deliberately broad: a false alarm costs one extra paragraph, a miss could cost a life. Each situation has
 its own notice (a person with chest pain needs "call an ambulance", not a crisis line), a message may call
-for several, and notices come on top of the answer, never instead of it. Patterns, not a model: every
-one of them can be read and reviewed, and the evaluation suites hold the messages they must catch.
+for several, and notices come on top of the answer, never instead of it. Patterns catch the explicit
+wording and can be read and reviewed; the learned model (`bot.notice_model`) adds what the words alone do
+not show. Either one is enough.
 """
 
 from __future__ import annotations
@@ -55,14 +56,13 @@ DOSING = re.compile(
 )
 
 
-def notices_for(message: str) -> list[str]:
-    """Kinds of fixed notice (keys of `bot.answer.NOTICES`) a message calls for, most urgent first."""
-    kinds = []
-    if CRISIS.search(message):
-        kinds.append("crisis")
-    if EMERGENCY.search(message):
-        kinds.append("emergency")
-    if DOSING.search(message):
-        kinds.append("dosing")
-    return kinds
+def notices_for(message: str, learned: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Kinds of fixed notice (keys of `bot.answer.NOTICES`) a message calls for, most urgent first: those its
+    words match, and those the learned model (`bot.notice_model`, passed in as `learned`) finds in its meaning."""
+    found = {
+        "crisis": CRISIS.search(message) is not None,
+        "emergency": EMERGENCY.search(message) is not None,
+        "dosing": DOSING.search(message) is not None,
+    }
+    return [kind for kind, hit in found.items() if hit or kind in learned]
 

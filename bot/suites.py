@@ -145,6 +145,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
     "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
+    "safety": lambda: _hair("safety", "test", "100 messages written blind: crisis, emergency, dosing, hard controls"),
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
     "medquad": _medquad,

@@ -3,6 +3,7 @@ the questions inside a long message, follow-ups, and which notices a message cal
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.questions import context_for, leans_on_history, questions_in
@@ -127,3 +128,21 @@ def test_notices(message, kinds):
     assert set(notices_for(message)) >= kinds
     if not kinds:
         assert notices_for(message) == []
+
+
+def test_learned_notices_add_to_the_patterns():
+    from bot.notice_model import NoticeModel
+
+    model = NoticeModel(
+        ("crisis", "emergency", "dosing"),
+        np.array([[4.0, 0.0], [0.0, 4.0], [0.0, 0.0]], np.float32),
+        np.zeros(3, np.float32),
+        np.array([0.9, 0.9, 0.9], np.float32),
+        "fake",
+    )
+    message = "everyone would be happier if I just wasn't around"  # no pattern matches it
+    assert notices_for(message) == []
+    learned = model.kinds_for(np.array([1.0, 0.0], np.float32))
+    assert learned == ["crisis"]
+    assert notices_for(message, learned) == ["crisis"]
+    assert notices_for("chest pain since this morning", learned) == ["crisis", "emergency"]  # most urgent first
