@@ -96,7 +96,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         query = questions_in(q)[0]
         vec = bot.encoder.encode([query])[0]
         t.append(time.perf_counter())
-        cands = hybrid_search(bot.index, query, vec, keep=10)
+        cands = hybrid_search(bot.index, query, vec, keep=bot.ranker.chunks)
         t.append(time.perf_counter())
         windows = candidate_windows(bot.index, query, vec, cands)
         t.append(time.perf_counter())
