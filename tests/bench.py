@@ -104,7 +104,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         bot.decide([query], [bot.ranked(query, vec)])
         t.append(time.perf_counter() + (t[3] - t[4]))  # decide() re-ranks; count only its own work
-        for values, a, b in zip(steps.values(), t, t[1:], strict=True):
+        for values, a, b in zip(steps.values(), t[:-1], t[1:], strict=True):
             values.append((b - a) * 1000)
     for name, values in steps.items():
         line(f"  {name} p50", f"{pct(values, 50):.2f} ms")
