@@ -80,7 +80,8 @@ class ConceptChecker:
         (`python -m bot.fit`) so that lay words of answerable questions ("creams", "shedding") pass."""
         if concepts.zipf is None or not len(concepts.words):
             return []
-        # a word English does not know at all (Zipf 0: "rubing", "regrew") is far likelier a typo than a concept
+        # words outside wordfreq's list (Zipf 0) are left to the fitted model: in patients' messages most are typos
+        # ("rubing", "regrew"), though the rarest drug names ("dutasteride") are there too
         hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
         return sorted((w for w, h in zip(concepts.words, hit, strict=True) if h), key=self.vocab.frequency)[:3]
 

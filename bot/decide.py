@@ -18,7 +18,7 @@ from bot.answer import NOT_FOUND
 from bot.answerable import ANSWER_FEATURES, ConceptChecker, answer_features
 from bot.quotes import Window
 from bot.ranker import Linear, Ranker
-from index.vocab import Vocab
+from index.vocab import Vocab, words_of
 
 # Beside a crisis notice, quotes only when the answerability model is this sure the articles answer (a policy,
 # not a fit: a loosely related statistic next to "call a crisis line" does harm).
@@ -50,7 +50,12 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
     return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"])
 
 
-def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked]) -> Verdict:  # noqa: ANN001
+def decide(  # noqa: PLR0913
+    ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = ""  # noqa: ANN001
+) -> Verdict:
+    """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
+    wrote in this message (`message`, default `text`): a topic word carried over from an earlier question
+    must not refuse every follow-up."""
     best = max(ranked, key=lambda r: r.ce)
     if checker is None or ranker.answer is None:
         return Verdict(best.relevance >= ranker.min_score, [], best.relevance)
@@ -59,7 +64,8 @@ def decide(ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, r
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
     rule = ranker.answer.get("absent")
-    absent = checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if rule else []
+    own = set(words_of(message or text))
+    absent = [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own] if rule else []
     if absent:
         return Verdict(False, absent, p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score

@@ -157,7 +157,7 @@ class Bot:
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
-        verdict = self.decide(queries, ranked)
+        verdict = self.decide(queries, ranked, text)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
@@ -205,9 +205,9 @@ class Bot:
         top_ce = float(ce[0]) if len(ce) else -12.0
         return Ranked(found, float(prob[0]) if len(prob) else 0.0, top_ce, type_miss, quoted)
 
-    def decide(self, queries: list[str], ranked: list[Ranked]) -> Verdict:
+    def decide(self, queries: list[str], ranked: list[Ranked], message: str = "") -> Verdict:
         """Answer or abstain, with the question's concepts the articles never mention."""
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked)
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message)
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)

@@ -30,7 +30,6 @@ FOLLOW_UP_START = re.compile(
     r"^\W*((ok|okay|alright|right|oh|hmm)\W+)?(and|but|so|also|then|what about|how about|and what|what if|or|any"
     r"|anything)\b", re.I
 )
-FOLLOW_UP_END = re.compile(r"\b(instead|too|as well|either|then)\W*$", re.I)  # "what should I use instead?"
 
 
 def sentences(text: str) -> list[str]:
@@ -66,7 +65,7 @@ def leans_on_history(question: str) -> bool:
     return (
         (len(words) <= 3 and not names_something)
         or FOLLOW_UP_START.match(question) is not None
-        or (len(words) <= 14 and (LEANS.search(question) or FOLLOW_UP_END.search(question)) is not None)
+        or (len(words) <= 14 and LEANS.search(question) is not None)
     )
 
 

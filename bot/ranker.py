@@ -2,7 +2,8 @@
 
 Two logistic regressions, applied in turn: the first ranks every candidate on cheap evidence and keeps the
 `rerank_top` best; the cross-encoder reads those, and the second regression, which also sees its score,
-gives each a probability-like relevance in [0, 1]. Nothing here is hand-set: the weights, the cut and the
+gives each a probability-like relevance in [0, 1]. Nothing here is hand-set but the candidate chunks (a setting
+of the fit): the weights, the cut and the
 abstention threshold all come from `bot/data/ranker.json`, written by the fit with the data it used and its
 held-out figures.
 """
@@ -47,8 +48,8 @@ class Ranker:
     second: Linear
     rerank_top: int
     min_score: float  # below this relevance the best window is not an answer
-    answer: dict | None = None  # the answerability model: {"model": Linear, "threshold", "salient_zipf", "covered"}
-    chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores
+    answer: dict | None = None  # answerability: {"model": Linear, "threshold", "salient_zipf", "covered", "absent"}
+    chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores (`bot.fit --chunks`, not fitted)
 
     @classmethod
     def load(cls, path: Path = RANKER_FILE) -> Ranker:

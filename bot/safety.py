@@ -20,9 +20,9 @@ CRISIS = re.compile(
     r"|(took|take|taking|swallow\w*) (all|a lot of|too many|the whole|a handful of) (of )?(my |the |his |her )?"
     r"(\w+ )?(pills|tablets|meds)|written (goodbye |farewell )?letters|giving (his|her|my|their) (stuff|things)"
     r" away|I'?m done\b|can'?t (go on|take it any ?more|live like this|do this any ?more|cope any ?more)"
-    r"|(want|going|thinking( about| of)?|plan\w*) (to )?end(ing)? it\b|better off without me|(point|reason) (of|in|to)"
-    r" (even )?(going on|carrying on|living|being here)|(don'?t|do not) want to be here any ?more"
-    r"|(not|never) (to )?wake up|disappear for ever|disappear forever)",
+    r"|(want|going|thinking( about| of)?|plan\w*) (to )?end(ing)? it( all)?(?=\s*([.!?]|$))|better off without me"
+    r"|(point|reason) (of|in|to) (even )?(going on|carrying on|living|being here)(?=\s*([.!?]|$))"
+    r"|(don'?t|do not) want to be here any ?more|I (just )?(want|wish|wanna) (to )?(just )?disappear)",
     re.IGNORECASE,
 )
 EMERGENCY = re.compile(
@@ -36,7 +36,7 @@ EMERGENCY = re.compile(
     r"|coughing (up )?blood|vomiting blood|bleeding (heavily|a lot|badly)|bleeding .{0,20}won'?t stop"
     r"|heavy bleeding|worst headache|overdos\w*|swallowed (a handful|some|all|the)|poison\w*|emergency"
     r"|fever of (3[89]|4\d)(\.\d)? ?(c|°c|degrees)?|(confused|confusion) and|and confused"
-    r"|can'?t (see|feel|move) (properly|my)|stiff neck|high (fever|temperature)|rash all over"
+    r"|can'?t (see|feel|move) (properly|my)|stiff neck|high fever|rash all over"
     r"|(lips|face|fingers) (are|is|went|turning) (blue|grey)|blacked out|(vomit|throw)\w* up blood)\b",
     re.IGNORECASE,
 )
@@ -44,14 +44,15 @@ DOSING = re.compile(
     r"\b(how (much|many|often|many times)\b.{0,40}\b(should|can|do|must|may) (i|we|he|she|they|my \w+)\b"
     r"|what (dose|dosage|strength)\b.{0,30}\b(should|can|do) (i|we|he|she)|(should|can|do) (i|we) (take|use|give)"
     r"|(should|can|could|may) (i|we|he|she) (just )?(stop|start|quit|come off|switch|skip|double|increase|reduce"
-    r"|keep|bump|raise|lower|up|change|cut|taper|wean)|cold turkey|\btaper\w*|start (it |them )?on my own"
+    r"|keep|bump|raise|lower|taper|wean)\b|cold turkey|tapering|start (it |them )?on my own"
     r"|(should|can) (i|we) (still )?(keep )?taking|(stop|start|quit) (taking|my|the) (\w+ )?(pills|tablets|meds"
     r"|medication|treatment|dose)|give (my|him|her) (son|daughter|child|kid)|half (of )?my (\w+ )?dose"
     r"|double (my|the|up)|missed (a|my) (\w+ )?dose|is \d+ ?mg\b.{0,40}enough|together with|keep taking"
     r"|where (can|do|could|should) (i|we|you) (buy|get|order|purchase|find)|(where to|how to|can i) (buy|order"
     r"|purchase)|(buy|order)\w*\b.{0,40}\bonline|(website|site|shop|pharmacy)\b.{0,30}\b(buy|order|get)|(buy|order)"
     r"\b.{0,30}\b(website|site|shop|pharmacy)|without (a )?prescription|get (a )?prescription"
-    r"|(stop|quit|come off) my \w+)",
+    r"|(stop|quit|come off) (taking )?my (\w+ )?(pills|tablets|meds|medication|medicine|dose|injections|\w+inib"
+    r"|minoxidil|finasteride|steroids?))",
     re.IGNORECASE,
 )
 

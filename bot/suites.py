@@ -111,16 +111,18 @@ def _medquad() -> Suite:
     from bot.settings import default_index_dir
 
     subset = default_index_dir().parent / "eval" / f"medquad-1-in-{MEDQUAD_SHARE}.jsonl"
-    if not subset.is_file():
+    if not subset.is_file():  # written whole under a unique name, then renamed: two runs at once are safe
+        import tempfile
+
         subset.parent.mkdir(parents=True, exist_ok=True)
-        with open(medquad_dir() / "articles.jsonl", encoding="utf-8") as src, open(
-            subset.with_suffix(".part"), "w", encoding="utf-8"
+        with open(medquad_dir() / "articles.jsonl", encoding="utf-8") as src, tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=subset.parent, suffix=".part", delete=False
         ) as out:
             for line in src:
                 key = json.loads(line)["id"].encode()
                 if int(hashlib.sha1(key).hexdigest(), 16) % MEDQUAD_SHARE == 0:
                     out.write(line)
-        subset.with_suffix(".part").replace(subset)
+        Path(out.name).replace(subset)
     items = load_jsonl(SUITES_DIR / "medquad.jsonl")
     for item in items:
         item["part"] = part_of(item["question"])

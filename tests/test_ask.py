@@ -131,3 +131,21 @@ def test_a_very_long_one_sentence_message_is_answered_not_crashed(bot):
     letter = "my hair has been falling out in patches " * 90  # ~3,600 characters, one sentence, no question mark
     answer = bot.ask(letter)
     assert answer.disclaimer == DISCLAIMER
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("everyone would honestly be happier if I wasn't around anymore", "crisis"),
+        ("my girlfriend's lips are going blue and she can barely breathe after the tablets", "emergency"),
+        ("thinking of doubling up my tofacitinib to speed things up", "dosing"),
+    ],
+)
+def test_the_shipped_notice_model_catches_what_the_patterns_miss(bot, message, kind):
+    from bot.notice_model import KINDS
+    from bot.safety import notices_for
+
+    assert bot.notice_model is not None and bot.notice_model.kinds == KINDS
+    assert bot.notice_model.coef.shape == (len(KINDS), bot.index.dense.d)
+    assert kind not in notices_for(message)  # the patterns alone miss it...
+    assert kind in bot.ask(message).notices  # ...the real model, on the real encoder's vector, does not

@@ -83,7 +83,9 @@ def test_follow_ups_lean_on_history(question):
     assert leans_on_history(question)
 
 
-@pytest.mark.parametrize("question", ["What is ruxolitinib used for?", "Is alopecia areata hereditary?"])
+@pytest.mark.parametrize(
+    "question", ["What is ruxolitinib used for?", "Is alopecia areata hereditary?", "Is ruxolitinib safe for kids too?"]
+)
 def test_self_contained_questions_do_not(question):
     assert not leans_on_history(question)
     assert context_for(question, ["What is Kerastem?"]) is None
@@ -101,7 +103,7 @@ def test_a_statement_adds_to_the_topic_but_does_not_set_it():
 
 
 @pytest.mark.parametrize("question", ["ok so what should i put on the spots instead?", "okay and for kids?"])
-def test_follow_up_markers_at_either_end(question):
+def test_follow_up_markers_after_an_interjection(question):
     assert leans_on_history(question)
 
 
@@ -120,6 +122,9 @@ def test_follow_up_markers_at_either_end(question):
         ("can I just stop my baricitinib?", {"dosing"}),
         ("is there a site where I can order JAK pills", {"dosing"}),
         ("what dose did the trial patients take?", set()),
+        ("I want to end it, the treatment is not working", set()),
+        ("what's the point of even going on with the injections?", set()),
+        ("should I cut my hair short", set()),
         ("what causes alopecia areata", set()),
         ("how many patients were in the trial", set()),
     ],

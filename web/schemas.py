@@ -95,7 +95,8 @@ class AnswerOut(BaseModel):
     missing: list[str] = Field(description="What the question asks about that the articles never mention.")
     notes: list[str] = Field(description="Notes to show under the quotes, e.g. that an article is old.")
     context_from: int | None = Field(
-        description="Index into `history` of the earlier question this one was read with; null if none."
+        description="Index into `history` of the earlier question this one was read with (its topic and that of every"
+        " later question were carried over); null if none."
     )
 
 
