@@ -93,6 +93,12 @@ def looks_english(text: str, vocab: Vocab | None) -> bool:
     return share >= ENGLISH_SHARE and (lang == "en" or confidence < LANGUAGE_CONFIDENCE)
 
 
+def load_language_identifier() -> None:
+    """A server loads the identifier at start, so its memory is in place before the first question, not
+    added on the first message that is not plain English."""
+    _identifier()
+
+
 @lru_cache(maxsize=1)
 def _identifier():  # noqa: ANN202
     from py3langid.langid import MODEL_FILE, LanguageIdentifier

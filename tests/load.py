@@ -42,7 +42,7 @@ def main() -> int:
         # glibc gives each answering thread its own malloc arena; two keep RSS flat (as a deployment should set)
         env = {"BOT_RATE_LIMIT_PER_MINUTE": "0", "MALLOC_ARENA_MAX": "2"}
         with served(index_dir, env=env) as (base, proc):
-            wrk(base, args.connections, 10, qs, unique=True)  # warm up at the same load: steady-state memory
+            wrk(base, args.connections, 20, qs, unique=True)  # warm up at the same load: steady-state memory
             before = rss_mb(proc.pid)
             result = wrk(base, args.connections, args.seconds, qs, unique=True)
             after = rss_mb(proc.pid)

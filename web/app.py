@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.decide import load_language_identifier
 from bot.engine import Bot
 from bot.settings import Settings
 from web import api, errors, pages
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         app.state.bot = bot or Bot.load(settings)
         if settings.batch_encodes:
             app.state.bot.batch_encodes()
+        load_language_identifier()
         app.state.ask_limiter = anyio.CapacityLimiter(settings.concurrent_answers)
         log.info("index %s loaded: %d articles", app.state.bot.version, len(app.state.bot.index.documents))
         yield
