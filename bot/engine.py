@@ -30,7 +30,9 @@ from index.errors import IndexInvalid, IndexMissing, InvalidQuestion, SourceNotF
 from index.reader import DOC, END, START, Index, open_index
 from index.rerank import CrossEncoder, Reranker, bundled_reranker_path, models_record
 from index.store import Document, current_build, rebuild_hint
+from index.vocab import words_of
 
+OWN_TOPIC_ZIPF = 3.0  # rarer in English, and the articles use it: a topic of its own (fit half: ties 2.5-3.5)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -148,7 +150,7 @@ class Bot:
         return replace(cached, question=question, notes=self._notes(cached.quotes))
 
     def _answer(self, text: str, k: int, history: list[str]) -> Answer:
-        context = context_for(text, history)
+        context = None if self.names_its_topic(text) else context_for(text, history)
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
         texts = queries if text in queries else [*queries, text]  # the whole message too: its notices
         vectors = self.encoder.encode(texts)
@@ -177,6 +179,14 @@ class Bot:
     def _notes(self, quotes: list[Quote]) -> list[str]:
         today, years = datetime.date.today(), self.settings.old_article_years
         return sorted({n for q in quotes if (n := age_note(q.source.date, today, years))})
+
+    def names_its_topic(self, question: str) -> bool:
+        """A question that names a rare term the articles use ("alopecia universalis", "JAK inhibitors") stands
+        alone, whatever pronoun it also holds ("…a gene that causes…", "…are they pills?")."""
+        vocab = self.index.vocab
+        return vocab is not None and any(
+            w in vocab.words and 0 < vocab.frequency(w) < OWN_TOPIC_ZIPF for w in words_of(question)
+        )
 
     def with_topic(self, earlier: list[str], follow_up: str) -> str:
         """The follow-up with the conversation's topic carried over: the salient words ("ruxolitinib", "kids") of

@@ -119,6 +119,14 @@ def test_a_follow_up_is_read_with_the_question_that_names_its_topic(bot):
     assert [(q.source.id, q.start) for q in with_history.quotes] == [(q.source.id, q.start) for q in alone.quotes]
 
 
+def test_a_question_that_names_its_own_topic_stands_alone_despite_a_pronoun(bot):
+    history = ["which jak inhibitors exist?", "are they safe for kids?"]
+    question = "Did scientists find a gene that causes alopecia universalis?"  # "that" alone would lean on history
+    with_history, alone = bot.ask(question, history=history), bot.ask(question)
+    assert with_history.context_from is None
+    assert [(q.source.id, q.start) for q in with_history.quotes] == [(q.source.id, q.start) for q in alone.quotes]
+
+
 def test_quotes_carry_their_focus_sentence_and_old_articles_a_note(bot):
     answer = bot.ask("what percent of patients got their hair back on ruxolitinib")
     for q in answer.quotes:
