@@ -18,7 +18,7 @@ from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
 from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel
-from bot.questions import context_for, questions_in
+from bot.questions import FOLLOW_UP_START, context_for, questions_in
 from bot.quotes import Window, select
 from bot.ranker import RANKER_FILE, Ranker, passage, score
 from bot.retrieve import hybrid_search
@@ -181,11 +181,14 @@ class Bot:
         return sorted({n for q in quotes if (n := age_note(q.source.date, today, years))})
 
     def names_its_topic(self, question: str) -> bool:
-        """A question that names a rare term the articles use ("alopecia universalis", "JAK inhibitors") stands
-        alone, whatever pronoun it also holds ("…a gene that causes…", "…are they pills?")."""
+        """A question that names a rare term the articles use ("alopecia universalis", "ruxolitinib") stands alone,
+        whatever pronoun it also holds ("…a gene that causes…", "…are they pills?"); one that opens as a follow-up
+        ("and what about ruxolitinib?") still carries the earlier ask."""
         vocab = self.index.vocab
-        return vocab is not None and any(
-            w in vocab.words and 0 < vocab.frequency(w) < OWN_TOPIC_ZIPF for w in words_of(question)
+        return (
+            vocab is not None
+            and FOLLOW_UP_START.match(question) is None
+            and any(w in vocab.words and vocab.frequency(w) < OWN_TOPIC_ZIPF for w in words_of(question))
         )
 
     def with_topic(self, earlier: list[str], follow_up: str) -> str:

@@ -125,6 +125,8 @@ def test_a_question_that_names_its_own_topic_stands_alone_despite_a_pronoun(bot)
     with_history, alone = bot.ask(question, history=history), bot.ask(question)
     assert with_history.context_from is None
     assert [(q.source.id, q.start) for q in with_history.quotes] == [(q.source.id, q.start) for q in alone.quotes]
+    # naming a topic does not undo an explicit follow-up: "what about X?" keeps the earlier ask
+    assert bot.ask("and what about ruxolitinib?", history=["Is Kerastem safe for children?"]).context_from == 0
 
 
 def test_quotes_carry_their_focus_sentence_and_old_articles_a_note(bot):
