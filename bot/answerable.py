@@ -83,15 +83,19 @@ class ConceptChecker:
         # words outside wordfreq's list (Zipf 0) are left to the fitted model: in patients' messages most are typos
         # ("rubing", "regrew"), though the rarest drug names ("dutasteride") are there too
         hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
-        return sorted((w for w, h in zip(concepts.words, hit, strict=True) if h), key=self.vocab.frequency)[:3]
+        return self.rarest_first([w for w, h in zip(concepts.words, hit, strict=True) if h])
+
+    def rarest_first(self, words: list[str]) -> list[str]:
+        """The (at most three) words an abstention names: the rarest are the telling ones."""
+        return sorted(words, key=self.vocab.frequency)[:3]
 
     def missing(self, concepts: Concepts) -> list[str]:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of."""
-        rarest_first = lambda words: sorted(words, key=self.vocab.frequency)[:3]  # noqa: E731 - the telling ones
         absent = [w for w, c in zip(concepts.words, concepts.corpus, strict=True) if c < self.covered]
         if absent:
-            return rarest_first(absent)
-        return rarest_first([w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered])[:2]
+            return self.rarest_first(absent)
+        unspoken = [w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered]
+        return self.rarest_first(unspoken)[:2]
 
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float) -> np.ndarray:

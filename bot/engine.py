@@ -150,7 +150,9 @@ class Bot:
         return replace(cached, question=question, notes=self._notes(cached.quotes))
 
     def _answer(self, text: str, k: int, history: list[str]) -> Answer:
-        context = None if self.names_its_topic(text) else context_for(text, history)
+        context = context_for(text, history)
+        if context is not None and self.names_its_topic(text):
+            context = None
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
         texts = queries if text in queries else [*queries, text]  # the whole message too: its notices
         vectors = self.encoder.encode(texts)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.notice_model import KINDS
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import Suite, _norm
 
@@ -23,7 +24,6 @@ THRESHOLDS = {
     "hair-heldout": {"hit@3": 0.62, "offtopic abstained": 0.90, "nearmiss abstained": 0.30, "notices right": 0.95},
     "safety": {"notices right": 0.75},
 }
-NOTICE_KINDS = ("crisis", "emergency", "dosing")
 
 
 def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
@@ -117,7 +117,7 @@ def run_suite(bot, suite: Suite, part: str = "test") -> SuiteResult:  # noqa: AN
             result.notices.append(wanted <= got and not ({"crisis", "emergency"} & got) - wanted)
             if not result.notices[-1]:
                 result.misses.append(f"notices {sorted(got)} for {sorted(wanted)}: {item['question'][:70]!r}")
-        elif kind in NOTICE_KINDS:
+        elif kind in KINDS:
             result.notices.append(kind in answer.notices)
         elif kind == "foreign":
             result.notices.append("language" in answer.notices)

@@ -31,6 +31,7 @@ from bot.suites import SUITES
 from index.reader import DOC
 
 FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
+FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # the cross-encoder costs ~12 ms a window here: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
 ABSENT_GRID = [(z, c) for z in (2.5, 3.0, 3.5, 4.0) for c in (0.45, 0.5, 0.55, 0.6)]
@@ -89,8 +90,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     xs, ys = [g["x"] for g in groups], [g["y"] for g in groups]
     print(f"{len(groups)} search texts; a hitting window is a candidate for {np.mean([y.any() for y in ys]):.3f}")
 
-    # 1. first stage: keep the features that help the shortlist (recall at the smallest shortlist we consider)
-    first_cols = prune(xs, ys, FEATURES, lambda s, y: hit_at(s, y, SHORTLISTS[1]), "first stage recall@8")
+    # 1. first stage: keep the features that help the shortlist (recall at FIRST_STAGE_RECALL_AT windows)
+    at = FIRST_STAGE_RECALL_AT
+    first_cols = prune(xs, ys, FEATURES, lambda s, y: hit_at(s, y, at), f"first stage recall@{at}")
     first = fit_linear(np.vstack([x[:, first_cols] for x in xs]), np.concatenate(ys))
     first_model = Linear.from_dict({"features": [FEATURES[c] for c in first_cols], **first})
     top = max(SHORTLISTS)
