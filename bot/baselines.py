@@ -13,19 +13,10 @@ import numpy as np
 from bot.evaluate import SuiteResult
 from bot.ranker import passage
 from bot.suites import Suite
-from index.reader import ASKS, DOC, PARAGRAPH
+from index.reader import DOC
 
 RRF_K = 60
 RERANK = 20
-
-
-def all_windows(index) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    s = index.sentences
-    ok = s[:, ASKS] == 0
-    first = np.flatnonzero(ok)
-    pair = first[(first + 1 < len(s))]
-    pair = pair[ok[pair + 1] & (s[pair, DOC] == s[pair + 1, DOC]) & (s[pair, PARAGRAPH] == s[pair + 1, PARAGRAPH])]
-    return np.concatenate([first, pair]), np.concatenate([first + 1, pair + 2])
 
 
 def _top3(first: np.ndarray, last: np.ndarray, order: np.ndarray, index) -> list[int]:  # noqa: ANN001
@@ -41,7 +32,7 @@ def _top3(first: np.ndarray, last: np.ndarray, order: np.ndarray, index) -> list
 
 def baseline_rows(bot, suite: Suite, part: str) -> list[dict]:  # noqa: ANN001 - a loaded Bot
     index = bot.index
-    first, last = all_windows(index)
+    first, last = index.windows
     two = last - first == 2
     results = {name: SuiteResult(f"  baseline {name}") for name in ("BM25", "dense", "RRF", "RRF+CE")}
     items = [i for i in suite.part(part) if i["kind"] == "answerable"]

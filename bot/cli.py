@@ -228,9 +228,10 @@ def serve(
 @app.command("eval")
 def eval_cmd(
     suite: Annotated[
-        Optional[list[str]], typer.Option("--suite", help="Suite to run (repeatable) [default: every available one].")
+        Optional[list[str]],
+        typer.Option("--suite", metavar="NAME", help="Suite to run (repeatable) [default: every available one]."),
     ] = None,
-    part: Annotated[str, typer.Option(help="test (never fitted on), fit, or all.")] = "test",
+    part: Annotated[str, typer.Option(metavar="PART", help="test (never fitted on), fit, or all.")] = "test",
     baselines: Annotated[bool, typer.Option("--baselines", help="Also score same-run baselines.")] = False,
     index: IndexOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss.")] = False,

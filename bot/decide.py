@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer import NOT_FOUND
-from bot.answerable import ANSWER_FEATURES, ConceptChecker, answer_features
+from bot.answerable import ANSWER_FEATURES, ConceptChecker, Concepts, answer_features
+from bot.questions import asked
 from bot.quotes import Window
 from bot.ranker import Linear, Ranker
 from index.vocab import Vocab, words_of
@@ -63,13 +64,21 @@ def decide(  # noqa: PLR0913
     x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
-    rule = ranker.answer.get("absent")
-    own = set(words_of(message or text))
-    absent = [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own] if rule else []
+    absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)
     if absent:
         return Verdict(False, absent, p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
+
+
+def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None, message: str, ce: float) -> list[str]:
+    """The absent-concept rule (cuts fitted by `python -m bot.fit`): rare words of what the message asks (not
+    its story, not a topic carried from earlier) that the articles never come near, unless the cross-encoder
+    is sure the best window answers anyway ("has any regulator signed off?" next to "approved by the FDA")."""
+    if not rule or ce >= rule.get("ce_below", np.inf):
+        return []
+    own = set(words_of(asked(message)))
+    return [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own]
 
 
 def not_found_message(missing: list[str]) -> str:

@@ -28,6 +28,7 @@ FEATURES = [
     "cos_prev",  # cosine of the sentence before the window: its context ("It is sold in..." knows "It")
     "chunk_cos",  # cosine of the whole chunk (title included)
     "rrf",  # the chunk's hybrid-retrieval standing, 1.0 = first for both retrievers
+    "win_rrf",  # the window's own standing among every window of the index (the same fusion, window-level)
     "bm25",  # sentence-level BM25 of the window, relative to the best candidate
     "bm25_log",
     "type_match",  # the question asks for a number/time/place/agent and the window holds one
@@ -121,6 +122,7 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
             cos_prev,
             np.array([chunk_cos[int(c)] for c in chunk_of], np.float32),
             np.array([chunk_fused.get(int(c), 0.0) for c in chunk_of], np.float32),
+            window_rrf(index, cos_all, bm25_all, cos_max, np.where(two, b1 + b2, b1)),
             bmax / (bmax.max() + 1e-6),
             np.log1p(bmax),
             ((tags & qtype) > 0) if qtype else np.zeros(len(first)),
@@ -131,3 +133,21 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
         ]
     ).astype(np.float32)
     return Windows(first, last, x, best)
+
+
+def window_rrf(index: Index, cos_all: np.ndarray, bm25_all: np.ndarray | None, dense: np.ndarray,
+               lexical: np.ndarray) -> np.ndarray:
+    """Reciprocal-rank fusion of the candidates' ranks among every window of the index — by best sentence
+    cosine and by summed sentence BM25 — scaled so 1.0 is first for both. A chunk's rank blurs its sentences;
+    this is the standing the plain RRF + cross-encoder baseline (`bot.baselines`) shortlists by."""
+    first, last = index.windows
+    second = np.where(last - first == 2, first + 1, first)
+    all_dense = np.sort(np.maximum(cos_all[first], cos_all[second]))
+    rank_d = len(all_dense) - np.searchsorted(all_dense, dense, side="right")
+    fused = 1 / (RRF_K + 1 + rank_d)
+    if bm25_all is not None:
+        all_lexical = np.sort(bm25_all[first] + np.where(second > first, bm25_all[second], 0))
+        fused = fused + 1 / (RRF_K + 1 + len(all_lexical) - np.searchsorted(all_lexical, lexical, side="right"))
+    else:
+        fused = fused + 1 / (RRF_K + 1 + len(first))
+    return (fused * (RRF_K + 1) / 2).astype(np.float32)

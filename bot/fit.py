@@ -34,7 +34,8 @@ FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # the cross-encoder costs ~12 ms a window here: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
-ABSENT_GRID = [(z, c) for z in (2.5, 3.0, 3.5, 4.0) for c in (0.45, 0.5, 0.55, 0.6)]
+ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5) for c in (0.4, 0.45, 0.5, 0.55, 0.6)
+               for g in (0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
@@ -155,8 +156,42 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  #
                 continue
             queries = questions_in(item["question"])
             ranked = [bot.ranked(q) for q in queries]
-            rows.append((item["kind"] == "answerable", " ".join(queries), ranked, bot, name.startswith("hair")))
+            rows.append((item["kind"] == "answerable", " ".join(queries), ranked, bot, name.startswith("hair"),
+                         item["question"]))
     return rows
+
+
+def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray) -> dict | None:
+    """The absent-concept rule's cuts (`bot.decide.absent_words`): the ones that refuse the most questions the
+    articles do not answer while refusing at most ABSENT_EXTRA more answerable hair questions than the model
+    alone, counted at the cut and at its grid neighbours (a cut beside a cliff is not trusted)."""
+    from bot.decide import absent_words
+
+    ce = [max(r[2], key=lambda w: w.ce).ce for _, r in kept]
+    base_false = float(np.mean(model_refuses[y & ok]))
+    table = {}
+    for rarer, below, gate in ABSENT_GRID:
+        rule = {"rarer_than": rarer, "cosine_below": below, "ce_below": gate}
+        absent = np.array([bool(absent_words(checker, c, rule, r[5], e))
+                           for ((checker, c), r), e in zip(kept, ce, strict=True)])
+        refuses = model_refuses | absent
+        table[rarer, below, gate] = (float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y])))
+        print(f"  absent rule Zipf < {rarer}, cosine < {below}, cross-encoder < {gate}: refuses "
+              f"{table[rarer, below, gate][1]:.3f} of near/off-topic, {table[rarer, below, gate][0]:.3f} of "
+              "answerable hair questions", flush=True)
+    axes = [sorted({k[i] for k in table}) for i in range(3)]
+    best = None
+    for key, (_, caught) in table.items():
+        near = [tuple(axes[i][min(max(axes[i].index(key[i]) + step, 0), len(axes[i]) - 1)] if i == j else key[i]
+                      for i in range(3)) for j in range(3) for step in (-1, 1)]
+        worst = max(table[n][0] for n in [key, *near])
+        if worst <= base_false + ABSENT_EXTRA and (best is None or caught > best[1]):
+            best = (key, caught, table[key][0])
+    if best is None:
+        return None
+    (rarer, below, gate), caught, false = best
+    return {"rarer_than": rarer, "cosine_below": below, "ce_below": gate,
+            "cross_validated": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
 def fit_answerability(rows: list) -> dict:
@@ -171,7 +206,7 @@ def fit_answerability(rows: list) -> dict:
     best = None
     for zipf, covered in GRID:
         x, concepts = [], []
-        for _, text, ranked, bot, _own in rows:
+        for _, text, ranked, bot, *_ in rows:
             checker = ConceptChecker(bot.index.vocab, zipf, covered)
             top = max(ranked, key=lambda r: r.ce)
             concepts.append((checker, checker.check(text, bot.encoder, top.quoted)))
@@ -187,21 +222,11 @@ def fit_answerability(rows: list) -> dict:
             print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
                   f"{np.mean(p[yk & ok] < threshold):.3f} of answerable hair questions (cross-validated)", flush=True)
             if best is None or refused > best[0]:
-                kept = [c for c, k in zip(concepts, keep, strict=True) if k]
+                kept = [(c, r) for c, r, k in zip(concepts, rows, keep, strict=True) if k]
                 best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, p < threshold, ok, kept)
-    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, concepts = best
+    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept = best
     model = fit_linear(x, y, balanced=True)
-    rule = None
-    base_false = float(np.mean(model_refuses[y & ok]))
-    for rarer, below in ABSENT_GRID:
-        absent = np.array([bool(checker.absent(c, rarer, below)) for checker, c in concepts])
-        refuses = model_refuses | absent
-        false, caught = float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y]))
-        print(f"  absent rule Zipf < {rarer}, cosine < {below}: refuses {caught:.3f} of near/off-topic, "
-              f"{false:.3f} of answerable hair questions", flush=True)
-        if false <= base_false + ABSENT_EXTRA and (rule is None or caught > rule["cross_validated"]["refused"]):
-            rule = {"rarer_than": rarer, "cosine_below": below,
-                    "cross_validated": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
+    rule = fit_absent_rule(kept, model_refuses, y, ok)
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
             "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
             "cross_validated": {"non-answerable refused": round(refused, 4),

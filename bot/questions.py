@@ -57,6 +57,15 @@ def questions_in(message: str) -> list[str]:
     return found[-MAX_QUESTIONS:] if found else [message]
 
 
+def asked(message: str) -> str:
+    """Only the sentences of a long message that ask (no lead-ins, no story): what a concept the articles lack
+    must come from before it refuses. "I'm a planner and I like knowing..." tells; it does not ask."""
+    parts = sentences(message)
+    if len(message.split()) <= LONG_MESSAGE_WORDS or len(parts) <= 2:
+        return message
+    return " ".join(s for s in parts if asks(s)) or message
+
+
 def leans_on_history(question: str) -> bool:
     """True when a question cannot stand alone: a pronoun or "the drug" for a subject, "and/what about...",
     or so short it names nothing."""

@@ -8,6 +8,7 @@ refused with a message that says how to rebuild, never half-used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,17 @@ class Index:
     def span(self, first: int, last: int) -> tuple[int, int, int]:
         """(document row, start, end) of sentence rows [first, last): the characters a window quotes."""
         return (int(self.sentences[first, DOC]), int(self.sentences[first, START]), int(self.sentences[last - 1, END]))
+
+    @cached_property
+    def windows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every quotable window of the index, as sentence rows [first, last): each sentence that is not a
+        question, and each pair of such sentences inside one paragraph. Computed once per loaded index."""
+        s = self.sentences
+        ok = s[:, ASKS] == 0
+        first = np.flatnonzero(ok)
+        pair = first[first + 1 < len(s)]
+        pair = pair[ok[pair + 1] & (s[pair, DOC] == s[pair + 1, DOC]) & (s[pair, PARAGRAPH] == s[pair + 1, PARAGRAPH])]
+        return np.concatenate([first, pair]), np.concatenate([first + 1, pair + 2])
 
     @property
     def version(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.questions import context_for, leans_on_history, questions_in
+from bot.questions import asked, context_for, leans_on_history, questions_in
 from bot.safety import notices_for
 from index.tags import AGENT, NUMBER, PLACE, TIME, answer_tags, question_links, question_type
 
@@ -71,6 +71,17 @@ def test_the_questions_inside_a_long_letter_are_found_with_their_lead_in():
     assert len(found) == 2
     assert found[0].endswith("Is it available in the UK?") and "news" in found[0]  # "it" needs the sentence before
     assert "how long did the patients take it" in found[1]
+
+
+def test_only_the_asking_sentences_of_a_letter_can_name_what_the_articles_lack():
+    letter = (
+        "My dermatologist mentioned ruxolitinib might come up as an option down the line. I'm a planner and I "
+        "like knowing what I'm signing up for. In the study everyone talks about, how long were people actually "
+        "on the pills for? And did they really get most of their hair back?"
+    )
+    assert "planner" not in asked(letter)  # the story tells; it does not ask
+    assert asked(letter).startswith("In the study") and asked(letter).endswith("hair back?")
+    assert asked("Is minoxidil safe when I am pregnant?") == "Is minoxidil safe when I am pregnant?"
 
 
 def test_a_long_message_without_a_question_is_searched_whole():
@@ -151,3 +162,21 @@ def test_learned_notices_add_to_the_patterns():
     assert learned == ["crisis"]
     assert notices_for(message, learned) == ["crisis"]
     assert notices_for("chest pain since this morning", learned) == ["crisis", "emergency"]  # most urgent first
+
+
+def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_encoder():
+    from bot.answerable import ConceptChecker, Concepts
+    from bot.decide import absent_words
+    from index.vocab import Vocab
+
+    vocab = Vocab({"hair": 0}, np.ones((1, 4), np.float32) / 2, {"pregnant": 4.3, "planner": 3.5, "hair": 5.5})
+    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6)
+    concepts = Concepts(["planner", "pregnant"], np.array([0.2, 0.3], np.float32), np.zeros(2, np.float32),
+                        np.array([3.5, 4.3], np.float32))
+    rule = {"rarer_than": 4.5, "cosine_below": 0.5, "ce_below": 2.0}
+    letter = ("I have been losing hair since my second child was born and it is getting worse every month. My "
+              "sister says it is only stress and that it will pass, but I am not so sure about that. "
+              "I'm a planner and like to know what is ahead. Can I use the foam while pregnant?")
+    assert absent_words(checker, concepts, rule, letter, ce=-3.0) == ["pregnant"]  # "planner" is story
+    assert absent_words(checker, concepts, rule, letter, ce=5.0) == []  # the best window answers: no veto
+    assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
