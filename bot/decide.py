@@ -55,8 +55,9 @@ def decide(  # noqa: PLR0913
     ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = ""  # noqa: ANN001
 ) -> Verdict:
     """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
-    wrote in this message (`message`, default `text`): a topic word carried over from an earlier question
-    must not refuse every follow-up."""
+    wrote in this message (`message`, default `text`), and of a long one only its asking sentences: a topic
+    word carried over from an earlier question must not refuse every follow-up, nor a word of the story.
+    (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)"""
     best = max(ranked, key=lambda r: r.ce)
     if checker is None or ranker.answer is None:
         return Verdict(best.relevance >= ranker.min_score, [], best.relevance)

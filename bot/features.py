@@ -61,7 +61,8 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
     if bm25_all is not None:
         top = np.argpartition(-bm25_all, min(BM25_SENTENCES, len(bm25_all)) - 1)[:BM25_SENTENCES]
         chunks |= {int(index.sentence_chunk[r]) for r in top if bm25_all[r] > 0}
-    cos_all = np.asarray(index.sentence_vectors, dtype=np.float32) @ qvec  # every sentence: ~1 ms per 10k
+    # every sentence: ~1 ms per 10k; float32 whatever qvec is, so window_rrf compares like with like
+    cos_all = (np.asarray(index.sentence_vectors, dtype=np.float32) @ qvec).astype(np.float32)
     top = np.argpartition(-cos_all, min(DENSE_SENTENCES, len(cos_all)) - 1)[:DENSE_SENTENCES]
     chunks |= {int(index.sentence_chunk[r]) for r in top}
     missing = [c for c in chunks if c not in chunk_cos]
@@ -139,7 +140,8 @@ def window_rrf(index: Index, cos_all: np.ndarray, bm25_all: np.ndarray | None, d
                lexical: np.ndarray) -> np.ndarray:
     """Reciprocal-rank fusion of the candidates' ranks among every window of the index — by best sentence
     cosine and by summed sentence BM25 — scaled so 1.0 is first for both. A chunk's rank blurs its sentences;
-    this is the standing the plain RRF + cross-encoder baseline (`bot.baselines`) shortlists by."""
+    this is (up to ties, which here share the best rank) the standing the plain RRF + cross-encoder baseline
+    (`bot.baselines`) shortlists by. Two sorts of every window per search text: ~1 ms at 15k windows."""
     first, last = index.windows
     second = np.where(last - first == 2, first + 1, first)
     all_dense = np.sort(np.maximum(cos_all[first], cos_all[second]))

@@ -34,8 +34,8 @@ FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # the cross-encoder costs ~12 ms a window here: tens, not hundreds
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
-ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5) for c in (0.4, 0.45, 0.5, 0.55, 0.6)
-               for g in (0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
+ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
+               for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
@@ -164,7 +164,8 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  #
 def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray) -> dict | None:
     """The absent-concept rule's cuts (`bot.decide.absent_words`): the ones that refuse the most questions the
     articles do not answer while refusing at most ABSENT_EXTRA more answerable hair questions than the model
-    alone, counted at the cut and at its grid neighbours (a cut beside a cliff is not trusted)."""
+    alone, counted at the cut and at the next cut up on each axis (a cut beside a cliff is not trusted). Its
+    figures are measured on the same fit questions the cuts were chosen on: optimistic, hence "on_fit_part"."""
     from bot.decide import absent_words
 
     ce = [max(r[2], key=lambda w: w.ce).ce for _, r in kept]
@@ -181,24 +182,26 @@ def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np
               "answerable hair questions", flush=True)
     axes = [sorted({k[i] for k in table}) for i in range(3)]
     best = None
-    for key, (_, caught) in table.items():
-        near = [tuple(axes[i][min(max(axes[i].index(key[i]) + step, 0), len(axes[i]) - 1)] if i == j else key[i]
-                      for i in range(3)) for j in range(3) for step in (-1, 1)]
-        worst = max(table[n][0] for n in [key, *near])
-        if worst <= base_false + ABSENT_EXTRA and (best is None or caught > best[1]):
-            best = (key, caught, table[key][0])
+    for key, (false, caught) in table.items():
+        # each cut refuses more as it rises, so the neighbour to fear is the next one up; none above the top of
+        # the Zipf or cosine axis means the cut is not known to be safe (99, "no gate", has nothing above it)
+        up = [axes[i].index(key[i]) + 1 for i in range(3)]
+        if up[0] == len(axes[0]) or up[1] == len(axes[1]):
+            continue
+        near = [tuple(axes[i][min(up[i], len(axes[i]) - 1)] if i == j else key[i] for i in range(3)) for j in range(3)]
+        if max(table[n][0] for n in [key, *near]) <= base_false + ABSENT_EXTRA and (best is None or caught > best[1]):
+            best = (key, caught, false)
     if best is None:
         return None
     (rarer, below, gate), caught, false = best
     return {"rarer_than": rarer, "cosine_below": below, "ce_below": gate,
-            "cross_validated": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
+            "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
 def fit_answerability(rows: list) -> dict:
     """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
     threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
-    absent-concept rule (`ConceptChecker.absent`): the cuts that refuse the most questions the articles do not
-    answer while refusing at most ABSENT_EXTRA more of the answerable hair questions."""
+    absent-concept rule's cuts (`fit_absent_rule`)."""
     from bot.answerable import ConceptChecker, answer_features
 
     y = np.array([r[0] for r in rows])

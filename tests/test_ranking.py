@@ -105,6 +105,25 @@ def test_candidate_windows_are_one_or_two_sentences_inside_a_paragraph_and_never
     assert number.max() == 1.0  # "how many" finds a window holding a number
 
 
+def test_window_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(fake_index):
+    q = "how many patients took the drug twice a day"
+    qvec = FakeEncoder().encode([q])[0]
+    w = candidate_windows(fake_index, q, qvec, hybrid_search(fake_index, q, qvec, keep=10))
+    first, last = fake_index.windows
+    every = set(zip(first.tolist(), last.tolist(), strict=True))
+    assert set(zip(w.first.tolist(), w.last.tolist(), strict=True)) <= every
+    cos = np.asarray(fake_index.sentence_vectors, np.float32) @ qvec
+    bm = fake_index.sentence_bm25.scores(q)
+    second = np.where(last - first == 2, first + 1, first)
+    dense, lexical = np.maximum(cos[first], cos[second]), bm[first] + np.where(second > first, bm[second], 0)
+    for j in range(len(w)):  # brute force: windows scoring strictly higher, by each retriever
+        i = int(np.flatnonzero((first == w.first[j]) & (last == w.last[j]))[0])
+        rd, rl = int((dense > dense[i]).sum()), int((lexical > lexical[i]).sum())
+        expected = (1 / (61 + rd) + 1 / (61 + rl)) * 61 / 2
+        assert w.x[j, FEATURES.index("win_rrf")] == pytest.approx(expected, rel=1e-5)
+    assert w.x[:, FEATURES.index("win_rrf")].max() == pytest.approx(1.0)  # "twelve patients took 20 mg twice a day"
+
+
 def test_an_faq_answer_links_to_its_question(fake_index):
     s = fake_index.sentences
     rows = [r for r in range(len(s)) if "cannot catch" in _text(fake_index, Window(0, r, r + 1, 0, 0))]

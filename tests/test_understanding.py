@@ -179,4 +179,7 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
               "I'm a planner and like to know what is ahead. Can I use the foam while pregnant?")
     assert absent_words(checker, concepts, rule, letter, ce=-3.0) == ["pregnant"]  # "planner" is story
     assert absent_words(checker, concepts, rule, letter, ce=5.0) == []  # the best window answers: no veto
+    assert absent_words(checker, concepts, rule, letter, ce=2.0) == []  # at the cut, the cross-encoder wins
+    older = {k: v for k, v in rule.items() if k != "ce_below"}  # a ranker.json fitted before the gate: no veto
+    assert absent_words(checker, concepts, older, letter, ce=5.0) == ["pregnant"]
     assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
