@@ -41,10 +41,15 @@ def asks(sentence: str) -> bool:
     return ends_with_question_mark(sentence) or ASKING.match(sentence) is not None
 
 
+def _long(message: str, parts: list[str]) -> bool:
+    """A letter (story around its questions), not a question: both readers below cut only these."""
+    return len(message.split()) > LONG_MESSAGE_WORDS and len(parts) > 2
+
+
 def questions_in(message: str) -> list[str]:
     """The search texts for a message: itself when short, else each question in it (with its lead-in)."""
     parts = sentences(message)
-    if len(message.split()) <= LONG_MESSAGE_WORDS or len(parts) <= 2:
+    if not _long(message, parts):
         return [message]
     found: list[str] = []
     for i, sentence in enumerate(parts):
@@ -61,7 +66,7 @@ def asked(message: str) -> str:
     """Only the sentences of a long message that ask (no lead-ins, no story): what a concept the articles lack
     must come from before it refuses. "I'm a planner and I like knowing..." tells; it does not ask."""
     parts = sentences(message)
-    if len(message.split()) <= LONG_MESSAGE_WORDS or len(parts) <= 2:
+    if not _long(message, parts):
         return message
     return " ".join(s for s in parts if asks(s)) or message
 
