@@ -68,3 +68,21 @@ def test_source_and_help_import_neither_torch_nor_onnxruntime(index_dir):
 
 def test_ask_imports_onnxruntime_but_not_torch(index_dir):
     assert _imports_after(["ask", "what is kerastem", "--index", str(index_dir)], index_dir) == {"onnxruntime"}
+
+
+def test_cross_encoder_scores_do_not_depend_on_passage_order_or_padding(bot):
+    ce = bot.reranker
+    index = bot.index
+    passages = [index.documents[d].text[s:e] for d, s, e in index.sentences[:40, :3]]
+    question = "Will my hair grow back if I stop the pills?"
+    scores = ce.score(question, passages)
+    assert scores.shape == (40,) and np.isfinite(scores).all()
+    np.testing.assert_array_equal(ce.score(question, passages[::-1])[::-1], scores)  # same calls, same scores
+    # a short passage scored alone (no padding) and beside longer ones (padded to them) agrees within the
+    # int8 model's own noise, far below the ~10-logit gap between on-topic and unrelated text
+    short = "Hair can grow back."
+    longer = sorted(passages, key=len)[-3:]
+    alone = ce.score(question, [short])[0]
+    beside = ce.score(question, [short, *longer])[0]
+    assert abs(alone - beside) < 1.5
+    assert ce.score(question, [short, "The invoice is due on Friday."]).argmax() == 0
