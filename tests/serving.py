@@ -7,6 +7,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,30 +117,39 @@ def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool =
     }
 
 
-@contextmanager
-def peak_rss(pid: int, every_s: float = 0.25):
-    """Sample the server's RSS while the block runs; yields a list that holds the peak (MB) once it ends.
+class Memory:
+    """What `sampled_rss` saw while its block ran: peak and median RSS in MB."""
 
-    One reading is noise: each cross-encoder call holds ~50-100 MB of activations for a moment, so a single
-    sample before and after swings by +-10% with no leak at all (seen: 550-660 MB over 150 s of steady load).
-    The peak over a phase sees every kind of call many times; a leak raises it from one phase to the next.
+    peak = median = 0.0
+
+
+@contextmanager
+def sampled_rss(proc: subprocess.Popen, every_s: float = 0.25):
+    """Sample the server's RSS while the block runs; fails if the server died during it.
+
+    One reading is noise: each answer holds its activations for a moment, so a single sample before and after
+    swung by +-10% with no leak at all (seen with batched cross-encoder calls: 550-660 MB over 150 s of steady
+    load). The peak over a phase sees every kind of answer many times; a leak raises it from one phase to the next.
     """
     samples: list[float] = []
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(every_s):
-            samples.append(rss_mb(pid))
+        while not done.wait(every_s) and proc.poll() is None:
+            samples.append(rss_mb(proc.pid))
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    result: list[float] = []
+    memory = Memory()
     try:
-        yield result
+        yield memory
     finally:
         done.set()
         thread.join()
-        result.append(max(samples, default=rss_mb(pid)))
+    if proc.poll() is not None:
+        raise RuntimeError(f"bot serve exited with {proc.returncode} under load")
+    samples = samples or [rss_mb(proc.pid)]
+    memory.peak, memory.median = max(samples), statistics.median(samples)
 
 
 def rss_mb(pid: int) -> float:

@@ -70,19 +70,18 @@ def test_ask_imports_onnxruntime_but_not_torch(index_dir):
     assert _imports_after(["ask", "what is kerastem", "--index", str(index_dir)], index_dir) == {"onnxruntime"}
 
 
-def test_cross_encoder_scores_do_not_depend_on_passage_order_or_padding(bot):
+def test_cross_encoder_scores_each_pair_on_its_own(bot):
+    """A window's score is the same alone, among others, in any order: the fit's cached scores and its fitted cuts
+    apply to exactly what the bot computes (an int8 model scored in batches moves with its batch-mates)."""
     ce = bot.reranker
     index = bot.index
-    passages = [index.documents[d].text[s:e] for d, s, e in index.sentences[:40, :3]]
+    passages = [index.documents[d].text[s:e] for d, s, e in index.sentences[:21, :3]]
     question = "Will my hair grow back if I stop the pills?"
     scores = ce.score(question, passages)
-    assert scores.shape == (40,) and np.isfinite(scores).all()
-    np.testing.assert_array_equal(ce.score(question, passages[::-1])[::-1], scores)  # same calls, same scores
-    # a short passage scored alone (no padding) and beside longer ones (padded to them) agrees within the
-    # int8 model's own noise, far below the ~10-logit gap between on-topic and unrelated text
-    short = "Hair can grow back."
-    longer = sorted(passages, key=len)[-3:]
-    alone = ce.score(question, [short])[0]
-    beside = ce.score(question, [short, *longer])[0]
-    assert abs(alone - beside) < 1.5
-    assert ce.score(question, [short, "The invoice is due on Friday."]).argmax() == 0
+    assert scores.shape == (21,) and np.isfinite(scores).all() and scores.std() > 0.5
+    np.testing.assert_array_equal(ce.score(question, passages[::-1])[::-1], scores)
+    for n in (1, 5):
+        np.testing.assert_array_equal(ce.score(question, passages[:n]), scores[:n])
+    alone = np.array([ce.score(question, [p])[0] for p in passages])
+    np.testing.assert_array_equal(alone, scores)
+    assert ce.score(question, []).shape == (0,)
