@@ -32,7 +32,7 @@ from index.reader import DOC
 
 FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
-SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, read 4 pairs per call (index/rerank.py)
+SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
 ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
                for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
