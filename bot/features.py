@@ -61,8 +61,9 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
     if bm25_all is not None:
         top = np.argpartition(-bm25_all, min(BM25_SENTENCES, len(bm25_all)) - 1)[:BM25_SENTENCES]
         chunks |= {int(index.sentence_chunk[r]) for r in top if bm25_all[r] > 0}
-    # every sentence: ~1 ms per 10k; float32 whatever qvec is, so window_rrf compares like with like
-    cos_all = (np.asarray(index.sentence_vectors, dtype=np.float32) @ qvec).astype(np.float32)
+    # every sentence: ~1 ms per 10k; the query cast, not the product, so a float64 qvec never promotes the whole
+    # matrix, and window_rrf compares float32 with float32
+    cos_all = np.asarray(index.sentence_vectors, dtype=np.float32) @ np.asarray(qvec, dtype=np.float32)
     top = np.argpartition(-cos_all, min(DENSE_SENTENCES, len(cos_all)) - 1)[:DENSE_SENTENCES]
     chunks |= {int(index.sentence_chunk[r]) for r in top}
     missing = [c for c in chunks if c not in chunk_cos]
