@@ -17,7 +17,7 @@ from bot.batching import BatchingEncoder
 from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
-from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel
+from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel, load_notice_encoder
 from bot.questions import FOLLOW_UP_START, context_for, questions_in
 from bot.quotes import Window, select
 from bot.ranker import RANKER_FILE, Ranker, passage, score
@@ -79,13 +79,20 @@ def clean_history(history: object, settings: Settings) -> list[str]:
 
 
 class Bot:
-    """A loaded index with its query encoder, cross-encoder and fitted ranker; load once, ask many times.
+    """A loaded index with its query encoder, cross-encoder, notice encoder and fitted ranker; load once, ask
+    many times.
 
     The bot owns its models: nothing else assigns them. Thread-safe.
     """
 
     def __init__(
-        self, index: Index, settings: Settings, encoder: Encoder, reranker: Reranker, ranker: Ranker | None = None
+        self,
+        index: Index,
+        settings: Settings,
+        encoder: Encoder,
+        reranker: Reranker,
+        ranker: Ranker | None = None,
+        notice_encoder: Encoder | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -93,9 +100,9 @@ class Bot:
         self.reranker = reranker
         self.ranker = ranker or Ranker.load(settings.ranker_path or RANKER_FILE)
         self.checker = concept_checker(self.ranker, index.vocab)
-        notices = NoticeModel.load(NOTICE_MODEL_FILE)  # fitted on this encoder: another one gets the patterns only
-        same = notices.encoder == settings.model_name and notices.coef.shape[1] == index.dense.d
-        self.notice_model = notices if same else None
+        # the learned notices need the encoder they were fitted on (Bot.load checks its file); else patterns only
+        self.notice_encoder = notice_encoder
+        self.notice_model = NoticeModel.load(NOTICE_MODEL_FILE) if notice_encoder is not None else None
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -113,7 +120,7 @@ class Bot:
             encoder, index.encoder = index.encoder, None
         reranker = CrossEncoder(settings.reranker_path or bundled_reranker_path(), threads=settings.threads)
         check_reranker(index, reranker, settings.index_dir)
-        return cls(index, settings, encoder, reranker, ranker)
+        return cls(index, settings, encoder, reranker, ranker, load_notice_encoder(settings.threads))
 
     def batch_encodes(self) -> None:
         """Serve mode: concurrent questions share one encoder call (idempotent)."""
@@ -154,9 +161,10 @@ class Bot:
         if context is not None and self.names_its_topic(text):
             context = None
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
-        texts = queries if text in queries else [*queries, text]  # the whole message too: its notices
-        vectors = self.encoder.encode(texts)
-        learned = self.notice_model.kinds_for(vectors[texts.index(text)]) if self.notice_model else []
+        vectors = self.encoder.encode(queries)
+        learned = []
+        if self.notice_model is not None and self.notice_encoder is not None:
+            learned = self.notice_model.kinds_for(self.notice_encoder.encode([text])[0], text)
         notices = notices_for(text, learned)
         if not looks_english(text, self.index.vocab):
             notices.append("language")

@@ -156,6 +156,6 @@ def test_the_shipped_notice_model_catches_what_the_patterns_miss(bot, message, k
     from bot.safety import notices_for
 
     assert bot.notice_model is not None and bot.notice_model.kinds == KINDS
-    assert bot.notice_model.coef.shape == (len(KINDS), bot.index.dense.d)
+    assert bot.notice_model.vector_coef.shape == (len(KINDS), bot.notice_encoder.encode(['x']).shape[1])
     assert kind not in notices_for(message)  # the patterns alone miss it...
     assert kind in bot.ask(message).notices  # ...the real model, on the real encoder's vector, does not

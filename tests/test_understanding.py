@@ -153,15 +153,41 @@ def test_learned_notices_add_to_the_patterns():
         ("crisis", "emergency", "dosing"),
         np.array([[4.0, 0.0], [0.0, 4.0], [0.0, 0.0]], np.float32),
         np.zeros(3, np.float32),
+        {"around": 0, "chest": 1},
+        np.ones(2, np.float32),
+        np.array([[4.0, 0.0], [0.0, 4.0], [0.0, 0.0]], np.float32),
+        np.zeros(3, np.float32),
         np.array([0.9, 0.9, 0.9], np.float32),
         "fake",
+        "",
     )
     message = "everyone would be happier if I just wasn't around"  # no pattern matches it
     assert notices_for(message) == []
-    learned = model.kinds_for(np.array([1.0, 0.0], np.float32))
-    assert learned == ["crisis"]
+    learned = model.kinds_for(np.array([1.0, 0.0], np.float32), message)
+    assert learned == ["crisis"]  # both halves agree: mean of sigmoid(4) and sigmoid(4) > 0.9
+    assert model.kinds_for(np.array([1.0, 0.0], np.float32), "no telling word") == []  # one half alone: 0.74
     assert notices_for(message, learned) == ["crisis"]
     assert notices_for("chest pain since this morning", learned) == ["crisis", "emergency"]  # most urgent first
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["I won't be around much longer", "Won't   be AROUND, around; around!", "", "hair loss and hair", "x y z"],
+        ["Is 5mg of minoxidil too much?", "ruxolitinib's side-effects: hair-loss?"],
+    ],
+)
+def test_word_features_are_scikit_learns_tfidf(messages):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from bot.notice_model import word_features
+
+    fitted = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(
+        ["I won't be around", "hair loss is around", "5mg of minoxidil", "side effects of ruxolitinib", "be around"]
+    )
+    vocabulary = {t: i for i, t in enumerate(fitted.get_feature_names_out())}
+    ours = word_features(messages, vocabulary, fitted.idf_.astype(np.float32))
+    np.testing.assert_allclose(ours, fitted.transform(messages).toarray(), atol=1e-6)
 
 
 def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_encoder():
