@@ -58,34 +58,14 @@ class ConceptChecker:
             out.append(w)
         return out
 
-    def _coverage(self, words: list[str], encoder) -> tuple[list[str], np.ndarray, np.ndarray]:  # noqa: ANN001
+    def check(self, question: str, encoder, quoted: str = "") -> Concepts:  # noqa: ANN001 - any Encoder
+        words = self.salient(question)
+        if not words:
+            return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
         stems = self.stem(words)
         vectors = encoder.encode(words)
         corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
                           1.0, self.vocab.closest(vectors)).astype(np.float32)
-        return stems, vectors, corpus
-
-    def read(self, question: str, encoder) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:  # noqa: ANN001
-        """Salient words with their coverage; a word the articles do not cover that is a typo of a far commoner
-        word (`Vocab.spelled`) is read as that word: "actualy" is no concept the articles lack, "pregnent" is
-        "pregnant". Covered words stay as typed ("regrew" is near "regrowth", not a typo of "regret")."""
-        words = self.salient(question)
-        if not words:
-            return [], [], np.zeros((0, 1), np.float32), np.ones(0, np.float32)
-        stems, vectors, corpus = self._coverage(words, encoder)
-        meant = [self.vocab.spelled(w) if c < self.covered else w for w, c in zip(words, corpus, strict=True)]
-        if meant != words:
-            rare = (w for w in meant if w not in STOP and self.vocab.frequency(w) < self.salient_zipf)
-            words = list(dict.fromkeys(rare))
-            if not words:
-                return [], [], np.zeros((0, 1), np.float32), np.ones(0, np.float32)
-            stems, vectors, corpus = self._coverage(words, encoder)
-        return words, stems, vectors, corpus
-
-    def check(self, question: str, encoder, quoted: str = "") -> Concepts:  # noqa: ANN001 - any Encoder
-        words, stems, vectors, corpus = self.read(question, encoder)
-        if not words:
-            return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
         near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]
         near_stems = set(self.stem(near))
         rows = [self.vocab.words[w] for w in near]

@@ -43,6 +43,12 @@ def _word_model(c: float):  # noqa: ANN202 - a scikit-learn pipeline
     return make_pipeline(words, LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
 
 
+def _recall(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Recall of the messages that call for a notice, at the threshold that FALSE_ALARMS of the others reach."""
+    threshold = float(np.quantile(p[~y], 1 - FALSE_ALARMS))
+    return float(np.mean(p[y] >= threshold)), threshold
+
+
 def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -68,11 +74,12 @@ def main() -> None:
             meaning = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
             p_meaning = cross_val_predict(meaning, x, y, cv=folds, method="predict_proba")[:, 1]
             p_words = cross_val_predict(_word_model(c), texts, y, cv=folds, method="predict_proba")[:, 1]
-            for name, p in (("embedding", p_meaning), ("words", p_words), ("mean of both", (p_meaning + p_words) / 2)):
-                threshold = float(np.quantile(p[~y], 1 - FALSE_ALARMS))
-                recall = float(np.mean(p[y] >= threshold))
-                print(f"{kind}: C={c}: {name}: cross-validated recall {recall:.3f} at {FALSE_ALARMS:.0%} false alarms",
-                      flush=True)
+            for name, p in (("embedding", p_meaning), ("words", p_words)):
+                recall = _recall(p, y)[0]
+                print(f"{kind}: C={c}: {name} alone: cross-validated recall {recall:.3f}", flush=True)
+            recall, threshold = _recall((p_meaning + p_words) / 2, y)  # what is shipped: the mean of the two
+            print(f"{kind}: C={c}: mean of both: cross-validated recall {recall:.3f} at {FALSE_ALARMS:.0%} false alarms",
+                  flush=True)
             if best is None or recall > best[0] + 0.005:  # the stronger regularisation (listed first) wins a near-tie
                 best = (recall, c, threshold)
         recall, c, threshold = best

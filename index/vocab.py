@@ -20,14 +20,6 @@ import numpy as np
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 ENGLISH_WORDS = 100_000
 MIN_LENGTH = 3
-# A rare word (wordfreq lists frequent misspellings: "actualy" 2.2) of 4+ letters is read as a typo of a one-edit
-# neighbour with the same first letter that is this much commoner (Zipf; x100 in frequency) and common itself:
-# "actualy" -> "actually" (5.5), "pregnent" -> "pregnant"; not "chlorine" (3.4; "chloride" is 3.4), "wig" (3.6, not
-# "big"), "lazer" (2.7), "derm" (not "term"). Rarity alone called typos concepts the articles lack.
-TYPO_RARER_THAN = 2.5
-TYPO_GAP = 2.0
-TYPO_FLOOR = 4.0
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def words_of(text: str) -> list[str]:
@@ -77,22 +69,6 @@ class Vocab:
     def frequency(self, word: str) -> float:
         """Zipf frequency in English (7 = "the", 3 = rare); 0 for words rarer than the list holds."""
         return self.zipf.get(word, 0.0)
-
-    def spelled(self, word: str) -> str:
-        """The word a patient meant: a word the articles use stays; one a single edit (Norvig's: delete,
-        swap, replace, insert) from a far commoner English word is read as that word ("rubing" -> "rubbing")."""
-        rare = self.frequency(word) < TYPO_RARER_THAN and len(word) >= MIN_LENGTH + 1
-        if not rare or word in self.words or not word.isalpha() or not word.isascii():
-            return word
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        edits = {a + b[1:] for a, b in splits if b}
-        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        edits |= {a + c + b[1:] for a, b in splits if b for c in LETTERS}
-        edits |= {a + c + b for a, b in splits for c in LETTERS}
-        edits = {e for e in edits if e[:1] == word[:1] and e != word}
-        best = max(edits, key=self.frequency, default=word)
-        wanted = max(self.frequency(word) + TYPO_GAP, TYPO_FLOOR)
-        return best if len(best) >= MIN_LENGTH and self.frequency(best) >= wanted else word
 
     def closest(self, vectors: np.ndarray) -> np.ndarray:
         """For each query vector, the best cosine with any corpus word (0 for an empty corpus)."""

@@ -211,34 +211,24 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
     assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
 
 
-def test_typos_are_read_as_the_word_meant_but_real_words_and_the_articles_words_stay():
-    from index.vocab import Vocab
 
-    zipf = {"actually": 5.5, "actualy": 2.2, "pregnant": 4.6, "wig": 3.6, "big": 5.7, "later": 5.5, "lazer": 2.7,
-            "chlorine": 3.4, "chloride": 3.4, "term": 5.2, "derm": 2.3, "ruxolitinib": 0.0}
-    vocab = Vocab({"ruxolitinib": 0, "kerastem": 1}, np.ones((2, 4), np.float32) / 2, zipf)
-    assert vocab.spelled("actualy") == "actually"  # a listed misspelling, one edit from a word 10^3 commoner
-    assert vocab.spelled("pregnent") == "pregnant"  # not in the list at all
-    assert vocab.spelled("wig") == "wig"  # a real word, however common "big" is
-    assert vocab.spelled("lazer") == "lazer"  # not rare enough to be read as a typo
-    assert vocab.spelled("chlorine") == "chlorine"
-    assert vocab.spelled("derm") == "derm"  # "term" changes the first letter
-    assert vocab.spelled("kerastem") == "kerastem"  # the articles' own word
+def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
+    """The notice model is scored on `safety`, hair-heldout and the conversations' test part: a training message
+    sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
+    import json
+    import re
 
+    from bot.settings import SUITES_DIR
+    from bot.suites import SUITES
 
-def test_an_uncovered_typo_is_no_missing_concept():
-    from bot.answerable import ConceptChecker
-    from index.vocab import Vocab
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
 
-    names = ["actually", "ginger", "actualy", "pregnent", "pregnant"]
-
-    class Words:  # a fake encoder: each word its own direction, so only the same word is near
-        def encode(self, texts):
-            return np.eye(len(names), dtype=np.float32)[[names.index(t) for t in texts]]
-
-    vocab = Vocab({"actually": 0, "ginger": 1}, np.eye(len(names), dtype=np.float32)[:2],
-                  {"actually": 5.4, "actualy": 2.2, "ginger": 4.0, "pregnant": 4.6, "work": 6.0})
-    checker = ConceptChecker(vocab, salient_zipf=5.5, covered=0.6)
-    concepts = checker.check("does ginger actualy work if pregnent", Words())
-    assert concepts.words == ["ginger", "actually", "pregnant"]
-    assert checker.missing(concepts) == ["pregnant"]  # named as meant; the typo of a covered word is covered
+    evaluated = [json.loads(line)["question"] for name in ("safety", "hair-heldout")
+                 for line in (SUITES_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+    evaluated += [item["question"] for item in SUITES["hair-conversations"]().part("test")]
+    evaluated_words = [words(q) for q in evaluated]
+    for line in (SUITES_DIR / "notices-train.jsonl").read_text(encoding="utf-8").splitlines():
+        mine = words(json.loads(line)["question"])
+        for theirs in evaluated_words:
+            assert len(mine & theirs) < 0.5 * len(mine | theirs), json.loads(line)["question"]
