@@ -78,8 +78,8 @@ def main() -> None:
                 recall = _recall(p, y)[0]
                 print(f"{kind}: C={c}: {name} alone: cross-validated recall {recall:.3f}", flush=True)
             recall, threshold = _recall((p_meaning + p_words) / 2, y)  # what is shipped: the mean of the two
-            print(f"{kind}: C={c}: mean of both: cross-validated recall {recall:.3f} at {FALSE_ALARMS:.0%} false alarms",
-                  flush=True)
+            at = f"at {FALSE_ALARMS:.0%} false alarms"
+            print(f"{kind}: C={c}: mean of both: cross-validated recall {recall:.3f} {at}", flush=True)
             if best is None or recall > best[0] + 0.005:  # the stronger regularisation (listed first) wins a near-tie
                 best = (recall, c, threshold)
         recall, c, threshold = best
