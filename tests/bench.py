@@ -335,7 +335,7 @@ def main() -> None:
         if "ask" in only:
             print(f"\nask() on the 5 bundled articles, {r['n']} calls over {len(qs)} varied questions, cache off")
             floor = f"{r['floor_p50']:.2f} / {r['floor_p99']:.2f} ms"
-            line("floor: encodes + FAISS + BM25s + cross-encoder, p50/p99", floor)
+            line("floor p50 / p99 (encodes, searches, reranker)", floor)
             line("ask(), p50 / p99", f"{r['ask_p50']:.2f} / {r['ask_p99']:.2f} ms  (budget p50 <= 60 ms)")
             line("ratio ask() / floor at p50", f"{r['ask_p50'] / r['floor_p50']:.2f}x  (target <= 1.25x)")
             print(f"  steps ({bot.ranker.rerank_top} windows read by the cross-encoder):")
