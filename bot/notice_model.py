@@ -7,10 +7,10 @@ logistic regressions, one over the message's bge-small-en-v1.5 embedding (its me
 word-pair TF-IDF (the telling phrases: "won't be around", "wrote letters"). Cross-validated on the training
 messages (`python -m bot.fit_notices` prints each half beside the pair), crisis recall at 5% false alarms is
 0.74 with the embedding alone, 0.78 with the words alone and 0.89 with the two averaged (0.58 with the MiniLM
-vector this replaced). The embedding reads the first
-256 tokens of a message; the words read all of it. The threshold is set where FALSE_ALARMS of
-cross-validated ordinary messages would get the notice: a false alarm costs one extra paragraph, a miss could
-cost a life. A notice is shown when either the patterns or this model calls for it.
+vector this replaced). The embedding reads the first 256 tokens of a message; the words read all of it. The
+threshold is set where FALSE_ALARMS of cross-validated ordinary messages would get the notice: a false alarm
+costs one extra paragraph, a miss could cost a life. A notice is shown when either the patterns or this model
+calls for it.
 """
 
 from __future__ import annotations
