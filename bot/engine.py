@@ -17,7 +17,7 @@ from bot.batching import BatchingEncoder
 from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
-from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel, load_notice_encoder
+from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel
 from bot.questions import FOLLOW_UP_START, context_for, questions_in
 from bot.quotes import Window, select
 from bot.ranker import RANKER_FILE, Ranker, passage, score
@@ -92,7 +92,7 @@ class Bot:
         encoder: Encoder,
         reranker: Reranker,
         ranker: Ranker | None = None,
-        notice_encoder: Encoder | None = None,
+        notices: tuple[NoticeModel, Encoder] | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -100,9 +100,8 @@ class Bot:
         self.reranker = reranker
         self.ranker = ranker or Ranker.load(settings.ranker_path or RANKER_FILE)
         self.checker = concept_checker(self.ranker, index.vocab)
-        # the learned notices need the encoder they were fitted on (Bot.load checks its file); else patterns only
-        self.notice_encoder = notice_encoder
-        self.notice_model = NoticeModel.load(NOTICE_MODEL_FILE) if notice_encoder is not None else None
+        # the learned notices with the encoder they were fitted on (`NoticeModel.load_encoder`); without, patterns only
+        self.notice_model, self.notice_encoder = notices or (None, None)
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -120,7 +119,8 @@ class Bot:
             encoder, index.encoder = index.encoder, None
         reranker = CrossEncoder(settings.reranker_path or bundled_reranker_path(), threads=settings.threads)
         check_reranker(index, reranker, settings.index_dir)
-        return cls(index, settings, encoder, reranker, ranker, load_notice_encoder(settings.threads))
+        notices = NoticeModel.load(NOTICE_MODEL_FILE)
+        return cls(index, settings, encoder, reranker, ranker, (notices, notices.load_encoder(settings.threads)))
 
     def batch_encodes(self) -> None:
         """Serve mode: concurrent questions share one encoder call (idempotent)."""
@@ -162,10 +162,7 @@ class Bot:
             context = None
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
         vectors = self.encoder.encode(queries)
-        learned = []
-        if self.notice_model is not None and self.notice_encoder is not None:
-            learned = self.notice_model.kinds_for(self.notice_encoder.encode([text])[0], text)
-        notices = notices_for(text, learned)
+        notices = notices_for(text, self.learned_notices(text))
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
@@ -210,6 +207,12 @@ class Bot:
             return " ".join([*earlier, follow_up])
         topic = dict.fromkeys(w for q in earlier for w in self.checker.salient(q))
         return f"{' '.join(topic) or ' '.join(earlier)}: {follow_up}"
+
+    def learned_notices(self, message: str) -> list[str]:
+        """The notices the fitted model finds in a whole message (none without the model: patterns only)."""
+        if self.notice_model is None or self.notice_encoder is None:
+            return []
+        return self.notice_model.kinds_for(self.notice_encoder.encode([message])[0], message)
 
     def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""

