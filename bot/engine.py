@@ -201,12 +201,13 @@ class Bot:
     def with_topic(self, earlier: list[str], follow_up: str) -> str:
         """The follow-up with the conversation's topic carried over: the salient words ("ruxolitinib", "kids") of
         the question it leans on and of every question since, not their whole text, so the earlier questions' own
-        asks do not drown the new one. Chosen on the conversations' fit part (hair 16 -> 19 of 27 over the
-        earlier question's rare words only; whole earlier texts: 16)."""
+        asks do not drown the new one; the follow-up first, as the patient's ask, the topic after it in brackets.
+        Chosen on the conversations' fit parts (hair and COVID, 33 conversations: 23 hit; topic first: 21; whole
+        earlier texts: 20)."""
         if self.checker is None:
             return " ".join([*earlier, follow_up])
         topic = dict.fromkeys(w for q in earlier for w in self.checker.salient(q))
-        return f"{' '.join(topic) or ' '.join(earlier)}: {follow_up}"
+        return f"{follow_up} ({' '.join(topic) or ' '.join(earlier)})"
 
     def learned_notices(self, message: str) -> list[str]:
         """The notices the fitted model finds in a whole message (none without the model: patterns only)."""
