@@ -68,6 +68,8 @@ def decide(  # noqa: PLR0913
     absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)
     if absent:
         return Verdict(False, absent, p)
+    if far_off_topic(ranker.answer.get("ce_floor"), best.ce):
+        return Verdict(False, checker.missing(concepts), p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
 
@@ -80,6 +82,14 @@ def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None,
         return []
     own = set(words_of(asked(message)))
     return [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own]
+
+
+def far_off_topic(floor: dict | None, ce: float) -> bool:
+    """No window is about the question at all: the cross-encoder's best logit sits at its floor (about -11 for
+    "What's the capital of Australia?"). The fitted model alone misses such questions when they hold no rare
+    word to find absent (its coverage evidence then reads "nothing missing"); the cut is fitted by
+    `python -m bot.fit` to refuse at most 2% of the answerable hair questions of the fit parts."""
+    return floor is not None and ce < floor["below"]
 
 
 def not_found_message(missing: list[str]) -> str:

@@ -24,7 +24,7 @@ from bot.suites import Suite, _norm
 # on cross-encoder scores read one pair at a time (0.281 -> 0.344); each time the fitting procedure chose, not
 # these figures.
 THRESHOLDS = {
-    "hair-heldout": {"hit@3": 0.66, "offtopic abstained": 0.90, "nearmiss abstained": 0.30, "notices right": 0.95},
+    "hair-heldout": {"hit@3": 0.66, "offtopic abstained": 0.90, "nearmiss abstained": 0.15, "notices right": 0.95},
     "safety": {"notices right": 0.82},
 }
 

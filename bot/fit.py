@@ -30,13 +30,14 @@ from bot.settings import Settings, default_index_dir
 from bot.suites import SUITES
 from index.reader import DOC
 
-FIT_SUITES = ("hair-seed", "hair-fit", "covid-qa", "covid-faq", "medquad")
+FIT_SUITES = ("hair-seed", "hair-fit", "hair-fit-c", "covid-qa", "covid-faq", "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
 ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
                for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
+FLOOR_REFUSED = 0.02  # the cross-encoder floor (`bot.decide.far_off_topic`) may refuse this share of them
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
 
@@ -205,6 +206,21 @@ def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np
             "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
+def fit_ce_floor(rows: list) -> dict:
+    """The highest cross-encoder logit below which at most FLOOR_REFUSED of the answerable hair questions fall
+    (their best window's logit). Far off-topic questions sit at the model's floor, about -11; answerable ones
+    this low are vague ("are they looking for people?"), so the share is small but not zero."""
+    ce = np.array([max(r.ce for r in row[2]) for row in rows])
+    answerable, hair = np.array([r[0] for r in rows]), np.array([r[4] for r in rows])
+    mine = np.sort(ce[answerable & hair])
+    below = float(mine[int(np.floor(FLOOR_REFUSED * len(mine)))])  # strictly below it: at most that share
+    refused = {kind: round(float(np.mean(ce[m] < below)), 4) for kind, m in (
+        ("answerable hair questions", answerable & hair), ("answerable, other suites", answerable & ~hair),
+        ("not answerable", ~answerable))}
+    print(f"  cross-encoder floor {below:.2f}: refuses {refused}", flush=True)
+    return {"below": float(np.floor(below * 1e4) / 1e4), "on_fit_part": refused}  # rounded down: stays strict
+
+
 def fit_answerability(rows: list) -> dict:
     """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
     threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
@@ -239,6 +255,7 @@ def fit_answerability(rows: list) -> dict:
     rule = fit_absent_rule(kept, model_refuses, y, ok)
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
             "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
+            "ce_floor": fit_ce_floor(rows),
             "cross_validated": {"non-answerable refused": round(refused, 4),
                                 "answerable hair questions refused": MAX_FALSE_ABSTENTION,
                                 "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}

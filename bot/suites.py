@@ -146,6 +146,7 @@ def _conversations(name: str, with_history: bool) -> Suite:
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
     "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
+    "hair-fit-c": lambda: _hair("hair-fit-c", "fit", "blind set C: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "safety": lambda: _hair("safety", "test", "100 messages written blind: crisis, emergency, dosing, hard controls"),
     "covid-qa": _covid_qa,
