@@ -16,13 +16,12 @@ from bot.notice_model import KINDS
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import Suite, _norm
 
-# Floors committed to, per suite, a little under what this version measures (hair-heldout: hit@3 0.70, off-topic
-# 0.917, near misses 0.344, false abstention 0.14, notices 0.992; safety: notices 0.84, up from 0.79 with the
-# bge + word-TF-IDF notice model fitted on 665 more training messages). All below the issues'
-# targets (0.90 / 0.90 / 0.90 / 1.0): see the issue notes. The near-miss floor went 0.30 -> 0.25 when one refit of
-# the absent-concept rule traded 2 refused near misses for 1 fewer false refusal, and back to 0.30 after the refit
-# on cross-encoder scores read one pair at a time (0.281 -> 0.344); each time the fitting procedure chose, not
-# these figures.
+# Floors committed to, per suite, a little under what this version measures (hair-heldout: hit@3 0.74, off-topic
+# 1.0, near misses 0.188, false abstention 0.08, notices 0.992; safety: notices 0.84). All below the issues'
+# targets (0.90 / 0.90 / 0.90 / 1.0): see the issue notes. The near-miss floor went 0.30 -> 0.25 -> 0.30 -> 0.15 as
+# refits moved along one trade-off; the last, on 88 more blind fit questions (hair-fit-c) whose answerable letters
+# are harder, keeps the fit's 5% false-abstention policy by refusing less: false abstention 0.14 -> 0.08, near misses
+# refused 0.344 -> 0.188. Each time the fitting procedure chose, not these figures.
 THRESHOLDS = {
     "hair-heldout": {"hit@3": 0.66, "offtopic abstained": 0.90, "nearmiss abstained": 0.15, "notices right": 0.95},
     "safety": {"notices right": 0.82},

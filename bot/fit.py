@@ -5,7 +5,8 @@ data they came from, and cross-validated figures (folds grouped by question: no 
 model that saw it). The `test` parts are never read here; `bot eval` reports on them. Three fits in turn:
 1. first stage: cheap evidence for every candidate window -> which windows the cross-encoder reads;
 2. second stage: the same plus the cross-encoder -> each window's relevance (quote order, `min_score`);
-3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold.
+3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
+   absent-concept rule's cuts and the cross-encoder floor for questions no window is about.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Needs scikit-learn.
 """
 

@@ -48,7 +48,8 @@ class Ranker:
     second: Linear
     rerank_top: int
     min_score: float  # below this relevance the best window is not an answer
-    answer: dict | None = None  # answerability: {"model": Linear, "threshold", "salient_zipf", "covered", "absent"}
+    # answerability: {"model": Linear, "threshold", "salient_zipf", "covered", "absent", "ce_floor"}
+    answer: dict | None = None
     chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores (`bot.fit --chunks`, not fitted)
 
     @classmethod

@@ -11,7 +11,8 @@ ON_TOPIC = [
     "can I get kerastem in america",
     "is gene therapy dangerous",
 ]
-OFF_TOPIC = ["Who won the Arsenal vs Sporting match?", "How do I bake sourdough bread?", "What's the weather tomorrow?"]
+OFF_TOPIC = ["Who won the Arsenal vs Sporting match?", "How do I bake sourdough bread?", "What's the weather tomorrow?",
+             "What is the capital of Australia?"]  # the last has no rare word to find absent: the floor refuses it
 
 
 @pytest.mark.parametrize("question", ON_TOPIC)

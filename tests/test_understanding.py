@@ -212,6 +212,26 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
 
 
 
+def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_questions():
+    """Rows shaped as `bot.fit` makes them: (answerable, text, ranked, bot, about the hair articles, question)."""
+    from types import SimpleNamespace
+
+    from bot.decide import far_off_topic
+    from bot.fit import FLOOR_REFUSED, fit_ce_floor
+
+    def row(answerable: bool, ce: float, hair: bool = True) -> tuple:
+        return (answerable, "q", [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)], None, hair, "q")
+
+    answerable = [row(True, c) for c in np.linspace(-11.0, 8.0, 100)]
+    others = [row(True, -11.1, hair=False), row(False, -11.1), row(False, -11.05), row(False, 3.0)]
+    floor = fit_ce_floor(answerable + others)
+    refused = [far_off_topic(floor, r[2][1].ce) for r in answerable]
+    assert sum(refused) == int(FLOOR_REFUSED * 100)  # its share exactly: the best logit of each question is read
+    assert floor["on_fit_part"]["not answerable"] == round(2 / 3, 4)
+    assert far_off_topic(floor, -11.05) and not far_off_topic(floor, 3.0)
+    assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
+
+
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
     """The notice model is scored on `safety`, hair-heldout and the conversations' test part: a training message
     sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
