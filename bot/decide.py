@@ -59,8 +59,10 @@ def decide(  # noqa: PLR0913
     word carried over from an earlier question must not refuse every follow-up, nor a word of the story.
     (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)"""
     best = max(ranked, key=lambda r: r.ce)
+    floor = ranker.answer.get("ce_floor") if ranker.answer is not None else None
     if checker is None or ranker.answer is None:
-        return Verdict(best.relevance >= ranker.min_score, [], best.relevance)
+        ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
+        return Verdict(ok, [], best.relevance)
     concepts = checker.check(text, encoder, best.quoted)
     x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
@@ -68,7 +70,7 @@ def decide(  # noqa: PLR0913
     absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)
     if absent:
         return Verdict(False, absent, p)
-    if far_off_topic(ranker.answer.get("ce_floor"), best.ce):
+    if far_off_topic(floor, best.ce):
         return Verdict(False, checker.missing(concepts), p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
@@ -85,10 +87,11 @@ def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None,
 
 
 def far_off_topic(floor: dict | None, ce: float) -> bool:
-    """No window is about the question at all: the cross-encoder's best logit sits at its floor (about -11 for
-    "What's the capital of Australia?"). The fitted model alone misses such questions when they hold no rare
-    word to find absent (its coverage evidence then reads "nothing missing"); the cut is fitted by
-    `python -m bot.fit` to refuse at most 2% of the answerable hair questions of the fit parts."""
+    """Nothing the articles hold is about the question: the cross-encoder's logit for the best window (of every
+    search text's) sits at its floor, about -11 for "What is the capital of Australia?". The fitted model alone
+    misses such questions when they hold no rare word to find absent (its coverage evidence then reads "nothing
+    missing"). The cut is fitted by `python -m bot.fit` (`bot.fit.FLOOR_REFUSED` of the answerable hair questions of
+    the fit parts may fall under it)."""
     return floor is not None and ce < floor["below"]
 
 

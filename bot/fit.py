@@ -207,19 +207,35 @@ def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np
             "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
-def fit_ce_floor(rows: list) -> dict:
-    """The highest cross-encoder logit below which at most FLOOR_REFUSED of the answerable hair questions fall
-    (their best window's logit). Far off-topic questions sit at the model's floor, about -11; answerable ones
+def fit_ce_floor(rows: list) -> dict | None:
+    """The highest cross-encoder logit (of each question's best window) below which at most FLOOR_REFUSED of the
+    answerable hair questions fall. Far off-topic questions sit at the model's floor, about -11; answerable ones
     this low are vague ("are they looking for people?"), so the share is small but not zero."""
     ce = np.array([max(r.ce for r in row[2]) for row in rows])
-    answerable, hair = np.array([r[0] for r in rows]), np.array([r[4] for r in rows])
+    answerable, hair = np.array([r[0] for r in rows], bool), np.array([r[4] for r in rows], bool)
     mine = np.sort(ce[answerable & hair])
+    if not len(mine):
+        return None
     below = float(mine[int(np.floor(FLOOR_REFUSED * len(mine)))])  # strictly below it: at most that share
-    refused = {kind: round(float(np.mean(ce[m] < below)), 4) for kind, m in (
-        ("answerable hair questions", answerable & hair), ("answerable, other suites", answerable & ~hair),
-        ("not answerable", ~answerable))}
+    groups = (("answerable hair questions", answerable & hair), ("answerable, other suites", answerable & ~hair),
+              ("not answerable", ~answerable))
+    refused = {kind: round(float(np.mean(ce[m] < below)), 4) for kind, m in groups if m.any()}
     print(f"  cross-encoder floor {below:.2f}: refuses {refused}", flush=True)
     return {"below": float(np.floor(below * 1e4) / 1e4), "on_fit_part": refused}  # rounded down: stays strict
+
+
+def combined_refusals(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray, rule: dict | None,
+                      floor: dict | None) -> dict:
+    """What `bot.decide.decide` refuses on the fit part with all three parts together: the model (cross-validated),
+    the absent-concept rule and the floor (both fitted on these questions: optimistic)."""
+    from bot.decide import absent_words, far_off_topic
+
+    refuses = model_refuses.copy()
+    for i, ((checker, concepts), row) in enumerate(kept):
+        ce = max(r.ce for r in row[2])
+        refuses[i] |= bool(absent_words(checker, concepts, rule, row[5], ce)) or far_off_topic(floor, ce)
+    return {"answerable hair questions refused": round(float(np.mean(refuses[y & ok])), 4),
+            "not answerable refused": round(float(np.mean(refuses[~y])), 4)}
 
 
 def fit_answerability(rows: list) -> dict:
@@ -254,9 +270,12 @@ def fit_answerability(rows: list) -> dict:
     refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept = best
     model = fit_linear(x, y, balanced=True)
     rule = fit_absent_rule(kept, model_refuses, y, ok)
+    floor = fit_ce_floor(rows)
+    together = combined_refusals(kept, model_refuses, y, ok, rule, floor)
+    print(f"  model, absent-concept rule and floor together, on the fit part: {together}", flush=True)
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
             "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
-            "ce_floor": fit_ce_floor(rows),
+            "ce_floor": floor, "all_rules_on_fit_part": together,
             "cross_validated": {"non-answerable refused": round(refused, 4),
                                 "answerable hair questions refused": MAX_FALSE_ABSTENTION,
                                 "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}

@@ -1,8 +1,8 @@
 """The evaluation suites: which questions, against which articles, and what counts as a hit.
 
 Each suite has a `fit` part (weights and thresholds may be fitted on it) and a `test` part (only ever
-reported). The hair suites were written blind, by people given only the articles: `hair-seed` and
-`hair-fit` are for fitting, `hair-heldout` is never fitted on. The COVID suites (../shared/covid-dev) are
+reported). The hair suites were written blind, by people given only the articles: `hair-seed`, `hair-fit` and
+`hair-fit-c` are for fitting, `hair-heldout` is never fitted on. The COVID suites (../shared/covid-dev) are
 split in two by a stable hash of the question id; the conversation suites by a hash of their questions.
 """
 

@@ -12,7 +12,7 @@ ON_TOPIC = [
     "is gene therapy dangerous",
 ]
 OFF_TOPIC = ["Who won the Arsenal vs Sporting match?", "How do I bake sourdough bread?", "What's the weather tomorrow?",
-             "What is the capital of Australia?"]  # the last has no rare word to find absent: the floor refuses it
+             "What is the capital of Australia?"]
 
 
 @pytest.mark.parametrize("question", ON_TOPIC)
@@ -41,6 +41,15 @@ def test_off_topic_questions_abstain_with_the_same_disclaimer(bot, question):
     assert not answer.answered and answer.quotes == []
     assert answer.message and ("could not find" in answer.message or "don't mention" in answer.message)
     assert answer.disclaimer == DISCLAIMER
+
+
+def test_a_question_with_no_rare_word_is_refused_by_the_cross_encoder_floor(bot):
+    """No word of it is rare enough to be found absent, so only the floor (`bot.decide.far_off_topic`) refuses."""
+    question = "What is the capital of Australia?"
+    assert bot.checker.salient(question) == []
+    assert bot.ranked(question).ce < bot.ranker.answer["ce_floor"]["below"]
+    answer = bot.ask(question)
+    assert not answer.answered and answer.missing == []
 
 
 def test_crisis_message_gets_the_safety_notice(bot):

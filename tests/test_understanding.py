@@ -211,7 +211,6 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
     assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
 
 
-
 def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_questions():
     """Rows shaped as `bot.fit` makes them: (answerable, text, ranked, bot, about the hair articles, question)."""
     from types import SimpleNamespace
@@ -230,6 +229,24 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     assert floor["on_fit_part"]["not answerable"] == round(2 / 3, 4)
     assert far_off_topic(floor, -11.05) and not far_off_topic(floor, 3.0)
     assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
+
+
+def test_blind_set_c_shares_no_question_with_an_evaluation_set():
+    """hair-fit-c was checked when it was added (22 questions sharing half their words with another suite's were
+    dropped); this keeps it so. The older fit sets predate the check: hair-seed has 10 such questions, hair-fit 20
+    (independent phrasings of the same common asks, "what is the capital of australia")."""
+    import re
+
+    from bot.suites import SUITES
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    evaluated = [words(i["question"]) for name in ("hair-heldout", "safety") for i in SUITES[name]().items]
+    evaluated += [words(i["question"]) for i in SUITES["hair-conversations"]().part("test")]
+    for item in SUITES["hair-fit-c"]().items:
+        mine = words(item["question"])
+        assert all(len(mine & theirs) < 0.5 * len(mine | theirs) for theirs in evaluated), item["question"]
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
