@@ -90,8 +90,8 @@ def far_off_topic(floor: dict | None, ce: float) -> bool:
     """Nothing the articles hold is about the question: the cross-encoder's logit for the best window (of every
     search text's) sits at its floor, about -11 for "What is the capital of Australia?". The fitted model alone
     misses such questions when they hold no rare word to find absent (its coverage evidence then reads "nothing
-    missing"). The cut is fitted by `python -m bot.fit` (`bot.fit.FLOOR_REFUSED` of the answerable hair questions of
-    the fit parts may fall under it)."""
+    missing"). The cut is fitted by `python -m bot.fit` (`bot.fit_answer.FLOOR_REFUSED` of the answerable hair
+    questions of the fit parts may fall under it)."""
     return floor is not None and ce < floor["below"]
 
 

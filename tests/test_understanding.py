@@ -216,7 +216,7 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     from types import SimpleNamespace
 
     from bot.decide import far_off_topic
-    from bot.fit import FLOOR_REFUSED, fit_ce_floor
+    from bot.fit_answer import FLOOR_REFUSED, fit_ce_floor
 
     def row(answerable: bool, ce: float, hair: bool = True) -> tuple:
         return (answerable, "q", [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)], None, hair, "q")

@@ -1,0 +1,133 @@
+"""Step 3 of `python -m bot.fit`: answer or abstain, fitted on the fit parts' whole questions.
+
+Answerable questions against near misses and off-topic ones: a logistic regression over relevance, concept
+coverage and answer type with a threshold that refuses at most MAX_FALSE_ABSTENTION of the answerable hair
+questions (cross-validated); then two cuts fitted on the same questions: the absent-concept rule and the
+cross-encoder floor; then what the three refuse together. Kept apart from the ranking fit so each file reads
+top to bottom; needs scikit-learn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.answerable import ANSWER_FEATURES
+from bot.fitting import cv_predict, fit_linear
+
+MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
+ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
+               for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
+ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
+FLOOR_REFUSED = 0.02  # the cross-encoder floor (`bot.decide.far_off_topic`) may refuse this share of them
+GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
+
+
+def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray) -> dict | None:
+    """The absent-concept rule's cuts (`bot.decide.absent_words`): the ones that refuse the most questions the
+    articles do not answer while refusing at most ABSENT_EXTRA more answerable hair questions than the model
+    alone, counted at the cut and at the next cut up on each axis (a cut beside a cliff is not trusted). Its
+    figures are measured on the same fit questions the cuts were chosen on: optimistic, hence "on_fit_part"."""
+    from bot.decide import absent_words
+
+    ce = [max(r[2], key=lambda w: w.ce).ce for _, r in kept]
+    base_false = float(np.mean(model_refuses[y & ok]))
+    table = {}
+    for rarer, below, gate in ABSENT_GRID:
+        rule = {"rarer_than": rarer, "cosine_below": below, "ce_below": gate}
+        absent = np.array([bool(absent_words(checker, c, rule, r[5], e))
+                           for ((checker, c), r), e in zip(kept, ce, strict=True)])
+        refuses = model_refuses | absent
+        table[rarer, below, gate] = (float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y])))
+        print(f"  absent rule Zipf < {rarer}, cosine < {below}, cross-encoder < {gate}: refuses "
+              f"{table[rarer, below, gate][1]:.3f} of near/off-topic, {table[rarer, below, gate][0]:.3f} of "
+              "answerable hair questions", flush=True)
+    axes = [sorted({k[i] for k in table}) for i in range(3)]
+    best = None
+    for key, (false, caught) in table.items():
+        # each cut refuses more as it rises, so the neighbour to fear is the next one up; none above the top of
+        # the Zipf or cosine axis means the cut is not known to be safe (99, "no gate", has nothing above it)
+        up = [axes[i].index(key[i]) + 1 for i in range(3)]
+        if up[0] == len(axes[0]) or up[1] == len(axes[1]):
+            continue
+        near = [tuple(axes[i][min(up[i], len(axes[i]) - 1)] if i == j else key[i] for i in range(3)) for j in range(3)]
+        if max(table[n][0] for n in [key, *near]) <= base_false + ABSENT_EXTRA and (best is None or caught > best[1]):
+            best = (key, caught, false)
+    if best is None:
+        return None
+    (rarer, below, gate), caught, false = best
+    return {"rarer_than": rarer, "cosine_below": below, "ce_below": gate,
+            "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
+
+
+def fit_ce_floor(rows: list) -> dict | None:
+    """The highest cross-encoder logit (of each question's best window) below which at most FLOOR_REFUSED of the
+    answerable hair questions fall. Far off-topic questions sit at the model's floor, about -11; answerable ones
+    this low are vague ("are they looking for people?"), so the share is small but not zero."""
+    ce = np.array([max(r.ce for r in row[2]) for row in rows])
+    answerable, hair = np.array([r[0] for r in rows], bool), np.array([r[4] for r in rows], bool)
+    mine = np.sort(ce[answerable & hair])
+    if not len(mine):
+        return None
+    below = float(mine[int(np.floor(FLOOR_REFUSED * len(mine)))])  # strictly below it: at most that share
+    groups = (("answerable hair questions", answerable & hair), ("answerable, other suites", answerable & ~hair),
+              ("not answerable", ~answerable))
+    refused = {kind: round(float(np.mean(ce[m] < below)), 4) for kind, m in groups if m.any()}
+    print(f"  cross-encoder floor {below:.2f}: refuses {refused}", flush=True)
+    return {"below": float(np.floor(below * 1e4) / 1e4), "on_fit_part": refused}  # rounded down: stays strict
+
+
+def combined_refusals(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray, rule: dict | None,
+                      floor: dict | None) -> dict:
+    """What `bot.decide.decide` refuses on the fit part with all three parts together: the model (cross-validated),
+    the absent-concept rule and the floor (both fitted on these questions: optimistic)."""
+    from bot.decide import absent_words, far_off_topic
+
+    refuses = model_refuses.copy()
+    for i, ((checker, concepts), row) in enumerate(kept):
+        ce = max(r.ce for r in row[2])
+        refuses[i] |= bool(absent_words(checker, concepts, rule, row[5], ce)) or far_off_topic(floor, ce)
+    return {"answerable hair questions refused": round(float(np.mean(refuses[y & ok])), 4),
+            "not answerable refused": round(float(np.mean(refuses[~y])), 4)}
+
+
+def fit_answerability(rows: list) -> dict:
+    """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
+    threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
+    absent-concept rule's cuts (`fit_absent_rule`)."""
+    from bot.answerable import ConceptChecker, answer_features
+
+    y = np.array([r[0] for r in rows])
+    own = np.array([r[4] for r in rows])  # questions about the bundled articles: the threshold is set on these
+    best = None
+    for zipf, covered in GRID:
+        x, concepts = [], []
+        for _, text, ranked, bot, *_ in rows:
+            checker = ConceptChecker(bot.index.vocab, zipf, covered)
+            top = max(ranked, key=lambda r: r.ce)
+            concepts.append((checker, checker.check(text, bot.encoder, top.quoted)))
+            x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))
+        x = np.vstack(x)
+        for pool in ("all", "hair"):
+            keep = np.ones(len(y), bool) if pool == "all" else own
+            cols = list(range(x.shape[1]))
+            logit = cv_predict([x[keep]], [y[keep]], cols, folds=5, rows=True, balanced=True)[0]
+            p, yk, ok = 1 / (1 + np.exp(-logit)), y[keep], own[keep]
+            threshold = float(np.quantile(p[yk & ok], MAX_FALSE_ABSTENTION))
+            refused = float(np.mean(p[~yk] < threshold))
+            print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
+                  f"{np.mean(p[yk & ok] < threshold):.3f} of answerable hair questions (cross-validated)", flush=True)
+            if best is None or refused > best[0]:
+                kept = [(c, r) for c, r, k in zip(concepts, rows, keep, strict=True) if k]
+                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, p < threshold, ok, kept)
+    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept = best
+    model = fit_linear(x, y, balanced=True)
+    rule = fit_absent_rule(kept, model_refuses, y, ok)
+    floor = fit_ce_floor(rows)
+    together = combined_refusals(kept, model_refuses, y, ok, rule, floor)
+    print(f"  model, absent-concept rule and floor together, on the fit part: {together}", flush=True)
+    return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
+            "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
+            "ce_floor": floor, "all_rules_on_fit_part": together,
+            "cross_validated": {"non-answerable refused": round(refused, 4),
+                                "answerable hair questions refused": MAX_FALSE_ABSTENTION,
+                                "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}
