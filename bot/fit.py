@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.features import FEATURES, candidate_windows
-from bot.fit_answer import fit_answerability
+from bot.fit_answer import AnswerRow, fit_answerability
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
 from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
@@ -147,7 +147,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
 
 
-def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  # noqa: ANN001
+def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list[AnswerRow]:  # noqa: ANN001
     from bot.engine import Bot
 
     rows = []
@@ -159,8 +159,8 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list:  #
                 continue
             queries = questions_in(item["question"])
             ranked = [bot.ranked(q) for q in queries]
-            rows.append((item["kind"] == "answerable", " ".join(queries), ranked, bot, name.startswith("hair"),
-                         item["question"]))
+            rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
+                                  name.startswith("hair"), item["question"]))
     return rows
 
 

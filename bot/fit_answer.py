@@ -9,6 +9,8 @@ top to bottom; needs scikit-learn.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from bot.answerable import ANSWER_FEATURES
@@ -22,6 +24,22 @@ FLOOR_REFUSED = 0.02  # the cross-encoder floor (`bot.decide.far_off_topic`) may
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
 
 
+class AnswerRow(NamedTuple):
+    """One fit-part question as `bot.fit` ranks it, with what the answerability fits read of it."""
+
+    answerable: bool
+    text: str  # its search texts, joined (what the concept checker reads)
+    ranked: list  # `bot.decide.Ranked`, one per search text
+    bot: object  # the `Bot` that ranked it: its index's vocabulary and its encoder
+    hair: bool  # about the bundled articles: the threshold and the cuts are set on these
+    message: str  # the question as the patient wrote it
+
+    @property
+    def best(self):  # noqa: ANN201 - bot.decide.Ranked
+        """The search text whose best window the cross-encoder scores highest: what `bot.decide.decide` reads."""
+        return max(self.ranked, key=lambda r: r.ce)
+
+
 def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray) -> dict | None:
     """The absent-concept rule's cuts (`bot.decide.absent_words`): the ones that refuse the most questions the
     articles do not answer while refusing at most ABSENT_EXTRA more answerable hair questions than the model
@@ -29,12 +47,12 @@ def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np
     figures are measured on the same fit questions the cuts were chosen on: optimistic, hence "on_fit_part"."""
     from bot.decide import absent_words
 
-    ce = [max(r[2], key=lambda w: w.ce).ce for _, r in kept]
+    ce = [r.best.ce for _, r in kept]
     base_false = float(np.mean(model_refuses[y & ok]))
     table = {}
     for rarer, below, gate in ABSENT_GRID:
         rule = {"rarer_than": rarer, "cosine_below": below, "ce_below": gate}
-        absent = np.array([bool(absent_words(checker, c, rule, r[5], e))
+        absent = np.array([bool(absent_words(checker, c, rule, r.message, e))
                            for ((checker, c), r), e in zip(kept, ce, strict=True)])
         refuses = model_refuses | absent
         table[rarer, below, gate] = (float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y])))
@@ -59,12 +77,12 @@ def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np
             "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
-def fit_ce_floor(rows: list) -> dict | None:
+def fit_ce_floor(rows: list[AnswerRow]) -> dict | None:
     """The highest cross-encoder logit (of each question's best window) below which at most FLOOR_REFUSED of the
     answerable hair questions fall. Far off-topic questions sit at the model's floor, about -11; answerable ones
     this low are vague ("are they looking for people?"), so the share is small but not zero."""
-    ce = np.array([max(r.ce for r in row[2]) for row in rows])
-    answerable, hair = np.array([r[0] for r in rows], bool), np.array([r[4] for r in rows], bool)
+    ce = np.array([r.best.ce for r in rows])
+    answerable, hair = np.array([r.answerable for r in rows], bool), np.array([r.hair for r in rows], bool)
     mine = np.sort(ce[answerable & hair])
     if not len(mine):
         return None
@@ -84,27 +102,27 @@ def combined_refusals(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: 
 
     refuses = model_refuses.copy()
     for i, ((checker, concepts), row) in enumerate(kept):
-        ce = max(r.ce for r in row[2])
-        refuses[i] |= bool(absent_words(checker, concepts, rule, row[5], ce)) or far_off_topic(floor, ce)
+        ce = row.best.ce
+        refuses[i] |= bool(absent_words(checker, concepts, rule, row.message, ce)) or far_off_topic(floor, ce)
     return {"answerable hair questions refused": round(float(np.mean(refuses[y & ok])), 4),
             "not answerable refused": round(float(np.mean(refuses[~y])), 4)}
 
 
-def fit_answerability(rows: list) -> dict:
+def fit_answerability(rows: list[AnswerRow]) -> dict:
     """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
     threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
     absent-concept rule's cuts (`fit_absent_rule`)."""
     from bot.answerable import ConceptChecker, answer_features
 
-    y = np.array([r[0] for r in rows])
-    own = np.array([r[4] for r in rows])  # questions about the bundled articles: the threshold is set on these
+    y = np.array([r.answerable for r in rows])
+    own = np.array([r.hair for r in rows])  # questions about the bundled articles: the threshold is set on these
     best = None
     for zipf, covered in GRID:
         x, concepts = [], []
-        for _, text, ranked, bot, *_ in rows:
-            checker = ConceptChecker(bot.index.vocab, zipf, covered)
-            top = max(ranked, key=lambda r: r.ce)
-            concepts.append((checker, checker.check(text, bot.encoder, top.quoted)))
+        for row in rows:
+            checker = ConceptChecker(row.bot.index.vocab, zipf, covered)
+            top = row.best
+            concepts.append((checker, checker.check(row.text, row.bot.encoder, top.quoted)))
             x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))
         x = np.vstack(x)
         for pool in ("all", "hair"):

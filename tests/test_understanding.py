@@ -212,14 +212,13 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
 
 
 def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_questions():
-    """Rows shaped as `bot.fit` makes them: (answerable, text, ranked, bot, about the hair articles, question)."""
     from types import SimpleNamespace
 
     from bot.decide import far_off_topic
-    from bot.fit_answer import FLOOR_REFUSED, fit_ce_floor
+    from bot.fit_answer import FLOOR_REFUSED, AnswerRow, fit_ce_floor
 
-    def row(answerable: bool, ce: float, hair: bool = True) -> tuple:
-        return (answerable, "q", [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)], None, hair, "q")
+    def row(answerable: bool, ce: float, hair: bool = True) -> AnswerRow:
+        return AnswerRow(answerable, "q", [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)], None, hair, "q")
 
     answerable = [row(True, c) for c in np.linspace(-11.0, 8.0, 100)]
     others = [row(True, -11.1, hair=False), row(False, -11.1), row(False, -11.05), row(False, 3.0)]
@@ -231,41 +230,44 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
 
 
+def _evaluated_questions() -> list[set[str]]:
+    """The words of every message a figure is reported on and a fit could copy: `safety`, hair-heldout and the
+    hair conversations' test part."""
+    from bot.suites import SUITES
+
+    evaluated = [i["question"] for name in ("hair-heldout", "safety") for i in SUITES[name]().items]
+    evaluated += [i["question"] for i in SUITES["hair-conversations"]().part("test")]
+    return [_words(q) for q in evaluated]
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _near_copy(mine: set[str], evaluated: list[set[str]]) -> bool:
+    """Shares half its words (of the two messages' words together) with an evaluated message."""
+    return any(len(mine & theirs) >= 0.5 * len(mine | theirs) for theirs in evaluated)
+
+
 def test_blind_set_c_shares_no_question_with_an_evaluation_set():
     """hair-fit-c was checked when it was added (22 questions sharing half their words with another suite's were
     dropped); this keeps it so. The older fit sets predate the check: hair-seed has 10 such questions, hair-fit 20
     (independent phrasings of the same common asks, "what is the capital of australia")."""
-    import re
-
     from bot.suites import SUITES
 
-    def words(text: str) -> set[str]:
-        return set(re.findall(r"\w+", text.lower()))
-
-    evaluated = [words(i["question"]) for name in ("hair-heldout", "safety") for i in SUITES[name]().items]
-    evaluated += [words(i["question"]) for i in SUITES["hair-conversations"]().part("test")]
+    evaluated = _evaluated_questions()
     for item in SUITES["hair-fit-c"]().items:
-        mine = words(item["question"])
-        assert all(len(mine & theirs) < 0.5 * len(mine | theirs) for theirs in evaluated), item["question"]
+        assert not _near_copy(_words(item["question"]), evaluated), item["question"]
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
     """The notice model is scored on `safety`, hair-heldout and the conversations' test part: a training message
     sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
-    import json
-    import re
-
     from bot.settings import SUITES_DIR
-    from bot.suites import SUITES
+    from bot.suites import load_jsonl
 
-    def words(text: str) -> set[str]:
-        return set(re.findall(r"\w+", text.lower()))
-
-    evaluated = [json.loads(line)["question"] for name in ("safety", "hair-heldout")
-                 for line in (SUITES_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
-    evaluated += [item["question"] for item in SUITES["hair-conversations"]().part("test")]
-    evaluated_words = [words(q) for q in evaluated]
-    for line in (SUITES_DIR / "notices-train.jsonl").read_text(encoding="utf-8").splitlines():
-        mine = words(json.loads(line)["question"])
-        for theirs in evaluated_words:
-            assert len(mine & theirs) < 0.5 * len(mine | theirs), json.loads(line)["question"]
+    evaluated = _evaluated_questions()
+    for item in load_jsonl(SUITES_DIR / "notices-train.jsonl"):
+        assert not _near_copy(_words(item["question"]), evaluated), item["question"]
