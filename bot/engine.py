@@ -189,7 +189,7 @@ class Bot:
 
         One rule for both kinds of context: a question that does not name its own topic carries the topic of what
         surrounds it. A follow-up carries the earlier question it leans on; each question inside a long letter
-        carries the letter's story ("What can I realistically do to lower my chances?" after three sentences about
+        carries the rest of the letter ("What can I realistically do to lower my chances?" after three sentences about
         gestational diabetes). Long questions of the fit parts (hair and MedQuAD, 45), hit at 3 before the refit:
         25 searched alone, 28 with the story's topic when the question names none, 27 with it always."""
         context = context_for(text, history)

@@ -69,7 +69,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         cache["ce"], cache["ce_scorer"] = {}, SCORER_VERSION
     reranker = CachedReranker(CrossEncoder(bundled_reranker_path()), cache["ce"])
     settings = Settings.from_env()
-    previous = Ranker.load(args.out)
+    previous = Ranker.load(args.out if args.out.is_file() else RANKER_FILE)  # its salient_zipf picks story words
     suites, groups, indexes = {}, [], {}
     for name in FIT_SUITES:
         suite = suites[name] = SUITES[name]()
