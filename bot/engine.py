@@ -157,7 +157,10 @@ class Bot:
         return replace(cached, question=question, notes=self._notes(cached.quotes))
 
     def _answer(self, text: str, k: int, history: list[str]) -> Answer:
-        queries, context = self.search_texts(text, history)
+        context = context_for(text, history)
+        if context is not None and self.names_its_topic(text):
+            context = None
+        queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
         vectors = self.encoder.encode(queries)
         notices = notices_for(text, self.learned_notices(text))
         if not looks_english(text, self.index.vocab):
@@ -184,22 +187,6 @@ class Bot:
         today, years = datetime.date.today(), self.settings.old_article_years
         return sorted({n for q in quotes if (n := age_note(q.source.date, today, years))})
 
-    def search_texts(self, text: str, history: list[str]) -> tuple[list[str], int | None]:
-        """What to search for, and the index of the earlier question that gave the context (or None).
-
-        One rule for both kinds of context: a question that does not name its own topic carries the topic of what
-        surrounds it. A follow-up carries the earlier question it leans on; each question inside a long letter
-        carries the rest of the letter ("What can I realistically do to lower my chances?" after three sentences about
-        gestational diabetes). Long questions of the fit parts (hair and MedQuAD, 45), hit at 3 before the refit:
-        25 searched alone, 28 with the story's topic when the question names none, 27 with it always."""
-        context = context_for(text, history)
-        if context is not None and not self.names_its_topic(text):
-            return [self.with_topic(history[context:], text)], context
-        queries = questions_in(text)
-        if queries == [text] or self.checker is None:
-            return queries, None
-        return [q if self.names_its_topic(q) else self.with_topic([text], q) for q in queries], None
-
     def names_its_topic(self, question: str) -> bool:
         """A question that names a rare term the articles use ("alopecia universalis", "ruxolitinib") stands alone,
         whatever pronoun it also holds ("…a gene that causes…", "…are they pills?"); one that opens as a follow-up
@@ -220,8 +207,7 @@ class Bot:
         fit) 22, 21 and 22: a tie with whole texts, kept as measured first."""
         if self.checker is None:
             return " ".join([*earlier, follow_up])
-        own = set(words_of(follow_up))
-        topic = dict.fromkeys(w for q in earlier for w in self.checker.salient(q) if w not in own)
+        topic = dict.fromkeys(w for q in earlier for w in self.checker.salient(q))
         return f"{follow_up} ({' '.join(topic) or ' '.join(earlier)})"
 
     def learned_notices(self, message: str) -> list[str]:

@@ -24,6 +24,7 @@ import numpy as np
 from bot.features import FEATURES, candidate_windows
 from bot.fit_answer import AnswerRow, fit_answerability
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
+from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
 from bot.retrieve import hybrid_search
 from bot.settings import Settings, default_index_dir
@@ -35,12 +36,10 @@ FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at t
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 
 
-def collect(bot, encoder, suite, items: list[dict], chunks: int) -> list[dict]:  # noqa: ANN001
-    """Every candidate window of every search text (`Bot.search_texts`: a long letter's questions carry its story's
-    topic words, salient by the previous fit's `salient_zipf`) with whether it hits."""
-    groups, index = [], bot.index
+def collect(index, encoder, suite, items: list[dict], chunks: int) -> list[dict]:  # noqa: ANN001
+    groups = []
     for item in items:
-        for query in bot.search_texts(item["question"], [])[0]:
+        for query in questions_in(item["question"]):
             qvec = encoder.encode([query])[0]
             w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks))
             y = np.zeros(len(w), bool)
@@ -53,8 +52,9 @@ def collect(bot, encoder, suite, items: list[dict], chunks: int) -> list[dict]: 
 
 
 def main() -> None:  # noqa: PLR0915 - one linear script, best read top to bottom
-    from bot.engine import Bot
     from bot.evaluate import suite_index
+    from index.encoders import MODEL_NAME
+    from index.reader import open_index
     from index.rerank import SCORER_VERSION, CrossEncoder, bundled_reranker_path
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -69,15 +69,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         cache["ce"], cache["ce_scorer"] = {}, SCORER_VERSION
     reranker = CachedReranker(CrossEncoder(bundled_reranker_path()), cache["ce"])
     settings = Settings.from_env()
-    previous = Ranker.load(args.out if args.out.is_file() else RANKER_FILE)  # its salient_zipf picks story words
     suites, groups, indexes = {}, [], {}
     for name in FIT_SUITES:
         suite = suites[name] = SUITES[name]()
         indexes[name] = path = suite_index(suite, settings)
-        bot = Bot.load(replace(settings, index_dir=path, cache_size=0), ranker=previous)
-        encoder = CachedEncoder(bot.encoder, cache["enc"], name)
+        index = open_index(path, model=MODEL_NAME)
+        encoder = CachedEncoder(index.encoder, cache["enc"], name)
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
-        groups += collect(bot, encoder, suite, answerable, args.chunks)
+        groups += collect(index, encoder, suite, answerable, args.chunks)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
     if args.answer_only:
         old = json.loads(args.out.read_text(encoding="utf-8"))
@@ -158,7 +157,7 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list[Ans
         for item in suites[name].part("fit"):
             if item["kind"] not in ("answerable", "nearmiss", "offtopic"):
                 continue
-            queries = bot.search_texts(item["question"], [])[0]
+            queries = questions_in(item["question"])
             ranked = [bot.ranked(q) for q in queries]
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
                                   name.startswith("hair"), item["question"]))

@@ -2,9 +2,8 @@
 
 A worried patient writes four sentences of story and one of question; embedding the whole letter lets the
 story drown the question. So a long message is searched by each question it contains (with the sentence
-before, when the question only says "it"), and its answers are merged; a question that names no topic of its
-own carries the story's topic words (`Bot.search_texts`). A short follow-up ("is it safe for kids?") names no
-topic, so it is searched together with the earlier question that does.
+before, when the question only says "it"), and its answers are merged. A short follow-up ("is it safe for
+kids?") names no topic, so it is searched together with the earlier question that does.
 """
 
 from __future__ import annotations

@@ -139,16 +139,6 @@ def test_a_question_that_names_its_own_topic_stands_alone_despite_a_pronoun(bot)
     assert bot.ask("and what about ruxolitinib?", history=["Is Kerastem safe for children?"]).context_from == 0
 
 
-def test_a_letters_question_that_names_no_topic_carries_the_story(bot):
-    letter = ("My daughter is nine and was diagnosed with alopecia areata last spring. She has three bald patches "
-              "and is being teased at school. Her dermatologist mentioned a tablet used in a small trial. "
-              "Would that work for her too? Does ruxolitinib cause side effects in children?")
-    vague, named = bot.search_texts(letter, [])[0]
-    assert vague.endswith(")") and "alopecia" in vague.split("too?")[1] and "Would that work" in vague
-    assert named == "Does ruxolitinib cause side effects in children?"  # names its topic: searched as asked
-    assert bot.search_texts("Would that work for her too?", [])[0] == ["Would that work for her too?"]
-
-
 def test_quotes_carry_their_focus_sentence_and_old_articles_a_note(bot):
     answer = bot.ask("what percent of patients got their hair back on ruxolitinib")
     for q in answer.quotes:
