@@ -118,9 +118,11 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
     own = np.array([r.hair for r in rows])  # questions about the bundled articles: the threshold is set on these
     best = None
     for zipf, covered in GRID:
-        x, concepts = [], []
+        x, concepts, checkers = [], [], {}
         for row in rows:
-            checker = ConceptChecker(row.bot.index.vocab, zipf, covered)
+            if id(row.bot) not in checkers:  # one per index and setting: building one stems its whole vocabulary
+                checkers[id(row.bot)] = ConceptChecker(row.bot.index.vocab, zipf, covered)
+            checker = checkers[id(row.bot)]
             top = row.best
             concepts.append((checker, checker.check(row.text, row.bot.encoder, top.quoted)))
             x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))

@@ -223,7 +223,7 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     answerable = [row(True, c) for c in np.linspace(-11.0, 8.0, 100)]
     others = [row(True, -11.1, hair=False), row(False, -11.1), row(False, -11.05), row(False, 3.0)]
     floor = fit_ce_floor(answerable + others)
-    refused = [far_off_topic(floor, r[2][1].ce) for r in answerable]
+    refused = [far_off_topic(floor, r.ranked[1].ce) for r in answerable]
     assert sum(refused) == int(FLOOR_REFUSED * 100)  # its share exactly: the best logit of each question is read
     assert floor["on_fit_part"]["not answerable"] == round(2 / 3, 4)
     assert far_off_topic(floor, -11.05) and not far_off_topic(floor, 3.0)
