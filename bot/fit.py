@@ -38,8 +38,8 @@ SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX c
 
 def encoder_key(suite: str, index) -> str:  # noqa: ANN001 - index.reader.Index
     """The fit cache's key for a suite's query vectors: the suite and its encoder file's checksum. Keyed by suite
-    alone, vectors of an earlier encoder outlived it in the cache, and a fit from a warm cache differed from one
-    from a cold cache (another first-stage feature set, a cross-encoder floor 0.4 higher)."""
+    alone, vectors of an earlier encoder could outlive it in a long-lived cache; the ranker fitted that way was not
+    what a cold cache gives (another first-stage feature set, a cross-encoder floor 0.39 higher)."""
     return f"{suite} {index.manifest['files']['encoder.onnx']['xxh3_128']}"
 
 
