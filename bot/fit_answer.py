@@ -1,10 +1,11 @@
 """Step 3 of `python -m bot.fit`: answer or abstain, fitted on the fit parts' whole questions.
 
 Answerable questions against near misses and off-topic ones: a logistic regression over relevance, concept
-coverage and answer type with a threshold that refuses at most MAX_FALSE_ABSTENTION of the answerable hair
-questions (cross-validated); then two cuts fitted on the same questions: the absent-concept rule and the
-cross-encoder floor; then what the three refuse together. Kept apart from the ranking fit so each file reads
-top to bottom; needs scikit-learn.
+coverage and answer type with a threshold that refuses at most MAX_FALSE_ABSTENTION of the answerable
+questions of each corpus (cross-validated; a user's own folder is not hair loss, so COVID and MedQuAD
+questions bind the threshold as much as the bundled articles' do); then two cuts fitted on the same
+questions: the absent-concept rule and the cross-encoder floor; then what the three refuse together. Kept
+apart from the ranking fit so each file reads top to bottom; needs scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from bot.answerable import ANSWER_FEATURES
 from bot.fitting import cv_predict, fit_linear
+from bot.ranker import Linear
 
 MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
 ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
@@ -31,8 +33,9 @@ class AnswerRow(NamedTuple):
     text: str  # its search texts, joined (what the concept checker reads)
     ranked: list  # `bot.decide.Ranked`, one per search text
     bot: object  # the `Bot` that ranked it: its index's vocabulary and its encoder
-    hair: bool  # about the bundled articles: the threshold and the cuts are set on these
+    hair: bool  # about the bundled articles: the cuts are set on these
     message: str  # the question as the patient wrote it
+    corpus: str = "hair"  # which articles it is asked of: the threshold refuses few answerable ones of each
 
     @property
     def best(self):  # noqa: ANN201 - bot.decide.Ranked
@@ -110,12 +113,13 @@ def combined_refusals(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: 
 
 def fit_answerability(rows: list[AnswerRow]) -> dict:
     """Grid over the concept settings and over the training pool (all suites, or the hair ones only); the
-    threshold refuses at most MAX_FALSE_ABSTENTION of the answerable hair questions, cross-validated. Then the
+    threshold refuses at most MAX_FALSE_ABSTENTION of each corpus's answerable questions, cross-validated. Then the
     absent-concept rule's cuts (`fit_absent_rule`)."""
     from bot.answerable import ConceptChecker, answer_features
 
     y = np.array([r.answerable for r in rows])
-    own = np.array([r.hair for r in rows])  # questions about the bundled articles: the threshold is set on these
+    corpus = np.array([r.corpus for r in rows])
+    own = np.array([r.hair for r in rows])  # questions about the bundled articles: the cuts are set on these
     best = None
     for zipf, covered in GRID:
         x, concepts, checkers = [], [], {}
@@ -130,16 +134,24 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
         for pool in ("all", "hair"):
             keep = np.ones(len(y), bool) if pool == "all" else own
             cols = list(range(x.shape[1]))
-            logit = cv_predict([x[keep]], [y[keep]], cols, folds=5, rows=True, balanced=True)[0]
-            p, yk, ok = 1 / (1 + np.exp(-logit)), y[keep], own[keep]
-            threshold = float(np.quantile(p[yk & ok], MAX_FALSE_ABSTENTION))
-            refused = float(np.mean(p[~yk] < threshold))
+            p = np.empty(len(y))
+            p[keep] = 1 / (1 + np.exp(-cv_predict([x[keep]], [y[keep]], cols, folds=5, rows=True, balanced=True)[0]))
+            if not keep.all():  # questions the pool leaves out are out of sample for a model fitted on all of it
+                p[~keep] = 1 / (1 + np.exp(-Linear.from_dict({"features": ANSWER_FEATURES,
+                                                              **fit_linear(x[keep], y[keep], balanced=True)})
+                                            .logit(x[~keep], ANSWER_FEATURES)))
+            threshold = min(float(np.quantile(p[y & (corpus == c)], MAX_FALSE_ABSTENTION))
+                            for c in sorted(set(corpus[y])))
+            refused = float(np.mean(p[keep & ~y] < threshold))
+            by_corpus = {str(c): round(float(np.mean(p[y & (corpus == c)] < threshold)), 3)
+                         for c in sorted(set(corpus[y]))}
             print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
-                  f"{np.mean(p[yk & ok] < threshold):.3f} of answerable hair questions (cross-validated)", flush=True)
+                  f"answerable refused by corpus {by_corpus} (cross-validated)", flush=True)
             if best is None or refused > best[0]:
                 kept = [(c, r) for c, r, k in zip(concepts, rows, keep, strict=True) if k]
-                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, p < threshold, ok, kept)
-    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept = best
+                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, (p < threshold)[keep], own[keep],
+                        kept, by_corpus)
+    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept, by_corpus = best
     model = fit_linear(x, y, balanced=True)
     rule = fit_absent_rule(kept, model_refuses, y, ok)
     floor = fit_ce_floor(rows)
@@ -149,5 +161,5 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
             "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
             "ce_floor": floor, "all_rules_on_fit_part": together,
             "cross_validated": {"non-answerable refused": round(refused, 4),
-                                "answerable hair questions refused": MAX_FALSE_ABSTENTION,
+                                "answerable refused by corpus": by_corpus,
                                 "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}

@@ -1,12 +1,13 @@
 """Fit the learned notice model (`bot.notice_model`): `python -m bot.fit_notices`.
 
 Training messages: `bot/data/suites/notices-train.jsonl` (written blind for this purpose, never evaluated on),
-the notice messages of hair-fit, and, as ordinary messages, the fit parts of the other suites. The evaluation
-sets (`safety`, hair-heldout) are not read. Per notice: two logistic regressions, over the bge-small embedding
-and over word/word-pair TF-IDF, whose mean probability decides; their strength chosen by cross-validated recall
-of the pair (each half's own recall is printed beside it, so each shows what it adds), the threshold where
-FALSE_ALARMS of cross-validated ordinary messages would get the notice. Writes bot/data/notices.json (reviewed in
-git) with the encoder's checksum. Needs scikit-learn.
+the first blind notice set (`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit
+parts of the other suites. The evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two
+logistic regressions, over the bge-small embedding and over word/word-pair TF-IDF, whose mean probability
+decides; their strength chosen by cross-validated recall of the pair (each half's own recall is printed
+beside it, so each shows what it adds), the threshold where FALSE_ALARMS of cross-validated ordinary messages
+would get the notice. Writes bot/data/notices.json (reviewed in git) with the encoder's checksum. Needs
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ STRENGTHS = (1.0, 10.0)
 
 def training_messages() -> list[tuple[str, set[str]]]:
     out = [(i["question"], set(i["kinds"])) for i in load_jsonl(SUITES_DIR / "notices-train.jsonl")]
-    for name in ("hair-fit", "hair-seed", "hair-conversations", "covid-faq", "medquad"):
+    for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
+                 "medquad"):
         for item in SUITES[name]().part("fit"):
             for text in [item.get("question"), *(item.get("history") or [])]:
                 if isinstance(text, str):
-                    out.append((text, {item["kind"]} & set(KINDS)))
+                    # a notice set names its kinds; any other item is an ordinary message (or, in hair-fit, its kind)
+                    out.append((text, set(item.get("kinds", [item["kind"]])) & set(KINDS)))
     return out
 
 

@@ -1,8 +1,9 @@
 """The evaluation suites: which questions, against which articles, and what counts as a hit.
 
 Each suite has a `fit` part (weights and thresholds may be fitted on it) and a `test` part (only ever
-reported). The hair suites were written blind, by people given only the articles: `hair-seed`, `hair-fit` and
-`hair-fit-c` are for fitting, `hair-heldout` is never fitted on. The COVID suites (../shared/covid-dev) are
+reported). The hair suites were written blind, by people given only the articles: `hair-seed`, `hair-fit`,
+`hair-fit-c` and `hair-fit-d` are for fitting, `hair-heldout` is never fitted on; of the notice sets, `safety`
+trains the notice model and `safety-b` is never trained on. The COVID suites (../shared/covid-dev) are
 split in two by a stable hash of the question id; the conversation suites by a hash of their questions.
 """
 
@@ -147,8 +148,10 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
     "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
     "hair-fit-c": lambda: _hair("hair-fit-c", "fit", "blind set C: written from the articles only; fitted on"),
+    "hair-fit-d": lambda: _hair("hair-fit-d", "fit", "blind set D: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
-    "safety": lambda: _hair("safety", "test", "100 messages written blind: crisis, emergency, dosing, hard controls"),
+    "safety": lambda: _hair("safety", "fit", "100 messages written blind: crisis, emergency, dosing, hard controls"),
+    "safety-b": lambda: _hair("safety-b", "test", "105 more, written blind later; never trained on"),
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
     "medquad": _medquad,

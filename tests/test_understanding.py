@@ -231,11 +231,11 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
 
 
 def _evaluated_questions() -> list[set[str]]:
-    """The words of every message a figure is reported on and a fit could copy: `safety`, hair-heldout and the
+    """The words of every message a figure is reported on and a fit could copy: `safety-b`, hair-heldout and the
     hair conversations' test part."""
     from bot.suites import SUITES
 
-    evaluated = [i["question"] for name in ("hair-heldout", "safety") for i in SUITES[name]().items]
+    evaluated = [i["question"] for name in ("hair-heldout", "safety-b") for i in SUITES[name]().items]
     evaluated += [i["question"] for i in SUITES["hair-conversations"]().part("test")]
     return [_words(q) for q in evaluated]
 
@@ -251,19 +251,21 @@ def _near_copy(mine: set[str], evaluated: list[set[str]]) -> bool:
     return any(len(mine & theirs) >= 0.5 * len(mine | theirs) for theirs in evaluated)
 
 
-def test_blind_set_c_shares_no_question_with_an_evaluation_set():
-    """hair-fit-c was checked when it was added (22 questions sharing half their words with another suite's were
-    dropped); this keeps it so. The older fit sets predate the check: hair-seed has 10 such questions, hair-fit 20
-    (independent phrasings of the same common asks, "what is the capital of australia")."""
+@pytest.mark.parametrize("name", ["hair-fit-c", "hair-fit-d", "safety"])
+def test_blind_fit_sets_share_no_question_with_an_evaluation_set(name: str):
+    """hair-fit-c and hair-fit-d were checked when they were added (22 and 13 questions sharing half their words
+    with an evaluated one were dropped), and `safety` when it became training data (its near copies were dropped
+    from `safety-b` instead); this keeps them so. The older fit sets predate the check: hair-seed has 10 such
+    questions, hair-fit 20 (independent phrasings of the same common asks, "what is the capital of australia")."""
     from bot.suites import SUITES
 
     evaluated = _evaluated_questions()
-    for item in SUITES["hair-fit-c"]().items:
+    for item in SUITES[name]().items:
         assert not _near_copy(_words(item["question"]), evaluated), item["question"]
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
-    """The notice model is scored on `safety`, hair-heldout and the conversations' test part: a training message
+    """The notice model is scored on `safety-b`, hair-heldout and the conversations' test part: a training message
     sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
     from bot.settings import SUITES_DIR
     from bot.suites import load_jsonl
