@@ -18,7 +18,7 @@ from bot.answerable import ANSWER_FEATURES
 from bot.fitting import cv_predict, fit_linear
 from bot.ranker import Linear
 
-MAX_FALSE_ABSTENTION = 0.05  # of the fitting hair questions (the issue allows 5% on held-out ones)
+MAX_FALSE_ABSTENTION = 0.05  # of each corpus's answerable fit questions (the issue allows 5% on held-out ones)
 ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
                for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
