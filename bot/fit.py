@@ -173,8 +173,7 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list[Ans
             queries = questions_in(item["question"])
             ranked = [bot.ranked(q) for q in queries]
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
-                                  name.startswith("hair"), item["question"],
-                                  "hair" if name.startswith("hair") else name))
+                                  "hair" if name.startswith("hair") else name, item["question"]))
     return rows
 
 

@@ -33,9 +33,13 @@ class AnswerRow(NamedTuple):
     text: str  # its search texts, joined (what the concept checker reads)
     ranked: list  # `bot.decide.Ranked`, one per search text
     bot: object  # the `Bot` that ranked it: its index's vocabulary and its encoder
-    hair: bool  # about the bundled articles: the cuts are set on these
+    corpus: str  # which articles it is asked of ("hair", or the suite): the threshold refuses few of each's
     message: str  # the question as the patient wrote it
-    corpus: str = "hair"  # which articles it is asked of: the threshold refuses few answerable ones of each
+
+    @property
+    def hair(self) -> bool:
+        """About the bundled articles: the absent-concept rule's and the floor's cuts are set on these."""
+        return self.corpus == "hair"
 
     @property
     def best(self):  # noqa: ANN201 - bot.decide.Ranked
@@ -119,7 +123,8 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
 
     y = np.array([r.answerable for r in rows])
     corpus = np.array([r.corpus for r in rows])
-    own = np.array([r.hair for r in rows])  # questions about the bundled articles: the cuts are set on these
+    own = corpus == "hair"  # questions about the bundled articles: the cuts are set on these
+    corpora = [corpus == c for c in sorted(set(corpus[y]))]
     best = None
     for zipf, covered in GRID:
         x, concepts, checkers = [], [], {}
@@ -133,26 +138,23 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
         x = np.vstack(x)
         for pool in ("all", "hair"):
             keep = np.ones(len(y), bool) if pool == "all" else own
-            cols = list(range(x.shape[1]))
-            p = np.empty(len(y))
-            p[keep] = 1 / (1 + np.exp(-cv_predict([x[keep]], [y[keep]], cols, folds=5, rows=True, balanced=True)[0]))
-            if not keep.all():  # questions the pool leaves out are out of sample for a model fitted on all of it
-                p[~keep] = 1 / (1 + np.exp(-Linear.from_dict({"features": ANSWER_FEATURES,
-                                                              **fit_linear(x[keep], y[keep], balanced=True)})
-                                            .logit(x[~keep], ANSWER_FEATURES)))
-            threshold = min(float(np.quantile(p[y & (corpus == c)], MAX_FALSE_ABSTENTION))
-                            for c in sorted(set(corpus[y])))
+            model = fit_linear(x[keep], y[keep], balanced=True)  # what is shipped, if this pool wins
+            # questions the pool leaves out are out of sample for the model fitted on all of it; the pool's own
+            # are cross-validated
+            logit = Linear.from_dict({"features": ANSWER_FEATURES, **model}).logit(x, ANSWER_FEATURES).astype(float)
+            logit[keep] = cv_predict([x[keep]], [y[keep]], list(range(x.shape[1])), folds=5, rows=True,
+                                     balanced=True)[0]
+            p = 1 / (1 + np.exp(-logit))
+            threshold = min(float(np.quantile(p[y & m], MAX_FALSE_ABSTENTION)) for m in corpora)
             refused = float(np.mean(p[keep & ~y] < threshold))
-            by_corpus = {str(c): round(float(np.mean(p[y & (corpus == c)] < threshold)), 3)
-                         for c in sorted(set(corpus[y]))}
+            by_corpus = {str(corpus[m][0]): round(float(np.mean(p[y & m] < threshold)), 3) for m in corpora}
             print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
                   f"answerable refused by corpus {by_corpus} (cross-validated)", flush=True)
             if best is None or refused > best[0]:
                 kept = [(c, r) for c, r, k in zip(concepts, rows, keep, strict=True) if k]
-                best = (refused, zipf, covered, x[keep], y[keep], threshold, pool, (p < threshold)[keep], own[keep],
-                        kept, by_corpus)
-    refused, zipf, covered, x, y, threshold, pool, model_refuses, ok, kept, by_corpus = best
-    model = fit_linear(x, y, balanced=True)
+                best = (refused, zipf, covered, y[keep], threshold, pool, (p < threshold)[keep], own[keep],
+                        kept, by_corpus, model)
+    refused, zipf, covered, y, threshold, pool, model_refuses, ok, kept, by_corpus, model = best
     rule = fit_absent_rule(kept, model_refuses, y, ok)
     floor = fit_ce_floor(rows)
     together = combined_refusals(kept, model_refuses, y, ok, rule, floor)

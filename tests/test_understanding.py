@@ -218,7 +218,8 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     from bot.fit_answer import FLOOR_REFUSED, AnswerRow, fit_ce_floor
 
     def row(answerable: bool, ce: float, hair: bool = True) -> AnswerRow:
-        return AnswerRow(answerable, "q", [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)], None, hair, "q")
+        ranked = [SimpleNamespace(ce=ce - 1.0), SimpleNamespace(ce=ce)]
+        return AnswerRow(answerable, "q", ranked, None, "hair" if hair else "covid-qa", "q")
 
     answerable = [row(True, c) for c in np.linspace(-11.0, 8.0, 100)]
     others = [row(True, -11.1, hair=False), row(False, -11.1), row(False, -11.05), row(False, 3.0)]
