@@ -148,6 +148,11 @@ def bench_ask(bot: Bot, qs: list[str], rounds: int = 3) -> dict:
     }
 
 
+def ratio(a: float, b: float) -> str:
+    """a / b, or why there is none: a short run (`--quick`) can end before a slow server finishes one answer."""
+    return f"{a / b:.2f}x" if b > 0 else "n/a (the second server finished no answer in the run)"
+
+
 def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int) -> None:
     print("\nHTTP: POST /api/ask through `bot serve` under wrk on 127.0.0.1 (answer cache off)")
     env = {"BOT_RATE_LIMIT_PER_MINUTE": "0", "BOT_CACHE_SIZE": "0"}
@@ -159,7 +164,7 @@ def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int)
             r = results[c] = wrk(base, c, seconds, qs)
             line(
                 f"{c:>2} connections",
-                f"{r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
+                f"{r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
                 f"errors {r['errors']}  ({r['rps'] / in_process:.2f}x in-process ask())",
             )
     torch = {}
@@ -170,10 +175,11 @@ def bench_http(index_dir: Path, qs: list[str], ask_mean_ms: float, seconds: int)
             r = torch[batched] = wrk(base, 32, seconds, qs)
         line(
             f"torch-encoder server{' (batched too)' if batched else ''}, 32 conns",
-            f"{r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  errors {r['errors']}",
+            f"{r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  errors {r['errors']}",
         )
-    line("this server / plain torch server at 32", f"{results[32]['rps'] / torch[False]['rps']:.2f}x  (target >= 3.5x)")
-    line("this server / torch server with batching", f"{results[32]['rps'] / torch[True]['rps']:.2f}x")
+    plain = ratio(results[32]["rps"], torch[False]["rps"])
+    line("this server / plain torch server at 32", f"{plain}  (target >= 3.5x)")
+    line("this server / torch server with batching", ratio(results[32]["rps"], torch[True]["rps"]))
     line("in-process ask() throughput (1 thread)", f"{in_process:.0f} answers/s")
 
 
