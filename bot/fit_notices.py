@@ -2,12 +2,12 @@
 
 Training messages: `bot/data/suites/notices-train.jsonl` (written blind for this purpose, never evaluated on),
 the first blind notice set (`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit
-parts of the other suites (negatives for crisis and emergency only: nobody labelled them for dosing). The
-evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two logistic regressions, over the
-bge-small embedding and over word/word-pair TF-IDF, whose mean probability decides; their strength chosen by
-cross-validated recall of the pair (each half's own recall is printed beside it, so each shows what it adds),
-the threshold where FALSE_ALARMS of cross-validated ordinary messages would get the notice. Writes
-bot/data/notices.json (reviewed in git) with the encoder's checksum. Needs scikit-learn.
+parts of the other suites. The evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two
+logistic regressions, over the bge-small embedding and over word/word-pair TF-IDF, whose mean probability
+decides; their strength chosen by cross-validated recall of the pair (each half's own recall is printed
+beside it, so each shows what it adds), the threshold where FALSE_ALARMS of cross-validated ordinary messages
+would get the notice. Writes bot/data/notices.json (reviewed in git) with the encoder's checksum. Needs
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -25,26 +25,15 @@ MAX_TERMS = 3000  # the commonest words and pairs: a reviewable file (~100 kB), 
 STRENGTHS = (1.0, 10.0)
 
 
-# What an ordinary question of a question suite is known not to be: a crisis or an emergency (`bot eval` counts
-# either on one as a false alarm). Whether it asks what to take or whether to stop, nobody labelled: "Will my hair
-# grow back if I stop the pills?" is a dosing question by the notice's own definition, so such messages are left
-# out of the dosing fit instead of teaching it that they are not.
-ORDINARY_KNOWN = frozenset({"crisis", "emergency"})
-
-
-def training_messages() -> list[tuple[str, set[str], frozenset[str]]]:
-    """(message, the notices it calls for, the kinds its label speaks for). A notice set names its kinds and speaks
-    for all three; hair-fit's notice items name theirs; any other item is an ordinary message (`ORDINARY_KNOWN`)."""
-    every = frozenset(KINDS)
-    out = [(i["question"], set(i["kinds"]), every) for i in load_jsonl(SUITES_DIR / "notices-train.jsonl")]
+def training_messages() -> list[tuple[str, set[str]]]:
+    out = [(i["question"], set(i["kinds"])) for i in load_jsonl(SUITES_DIR / "notices-train.jsonl")]
     for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
                  "medquad"):
         for item in SUITES[name]().part("fit"):
-            labelled = "kinds" in item or item["kind"] in KINDS
             for text in [item.get("question"), *(item.get("history") or [])]:
                 if isinstance(text, str):
-                    out.append((text, set(item.get("kinds", [item["kind"]])) & every,
-                                every if labelled else ORDINARY_KNOWN))
+                    # a notice set names its kinds; any other item is an ordinary message (or, in hair-fit, its kind)
+                    out.append((text, set(item.get("kinds", [item["kind"]])) & set(KINDS)))
     return out
 
 
@@ -73,7 +62,7 @@ def main() -> None:
     model_dir = bundled_notice_encoder_path()
     encoder = OnnxEncoder(model_dir / "model.onnx", model_dir / "tokenizer.json")
     messages = training_messages()
-    texts = [m for m, *_ in messages]
+    texts = [m for m, _ in messages]
     # one message per call, as the bot encodes them: the int8 model scales activations per call, so a message
     # encoded in a padded batch comes out different (median cosine 0.9967; probabilities moved up to 0.06)
     x = np.vstack([encoder.encode([t]) for t in texts])
@@ -83,15 +72,13 @@ def main() -> None:
            "vocabulary": words.get_feature_names_out().tolist(), "idf": [round(float(v), 6) for v in words.idf_],
            "models": {}}
     for kind in KINDS:
-        known = np.array([kind in k for *_, k in messages])
-        y = np.array([kind in kinds for _, kinds, _ in messages])[known]
-        x_kind, texts_kind = x[known], [t for t, k in zip(texts, known, strict=True) if k]
+        y = np.array([kind in kinds for _, kinds in messages])
         best = None
         for c in STRENGTHS:
             folds = StratifiedKFold(5, shuffle=True, random_state=0)
             meaning = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-            p_meaning = cross_val_predict(meaning, x_kind, y, cv=folds, method="predict_proba")[:, 1]
-            p_words = cross_val_predict(_word_model(c), texts_kind, y, cv=folds, method="predict_proba")[:, 1]
+            p_meaning = cross_val_predict(meaning, x, y, cv=folds, method="predict_proba")[:, 1]
+            p_words = cross_val_predict(_word_model(c), texts, y, cv=folds, method="predict_proba")[:, 1]
             for name, p in (("embedding", p_meaning), ("words", p_words)):
                 recall = _recall(p, y)[0]
                 print(f"{kind}: C={c}: {name} alone: cross-validated recall {recall:.3f}", flush=True)
@@ -101,15 +88,15 @@ def main() -> None:
             if best is None or recall > best[0] + 0.005:  # the stronger regularisation (listed first) wins a near-tie
                 best = (recall, c, threshold)
         recall, c, threshold = best
-        meaning = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x_kind, y)
+        meaning = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
         # the word model's vectorizer is refitted on all messages, as in the pipeline: same vocabulary as `words`
-        word_lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(words.transform(texts_kind), y)
+        word_lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(words.transform(texts), y)
         out["models"][kind] = {
             "vector_coef": [round(float(v), 6) for v in meaning.coef_[0]],
             "vector_intercept": round(float(meaning.intercept_[0]), 6),
             "word_coef": [round(float(v), 6) for v in word_lr.coef_[0]],
             "word_intercept": round(float(word_lr.intercept_[0]), 6),
-            "threshold": round(threshold, 6), "C": c, "positives": int(y.sum()), "negatives": int((~y).sum()),
+            "threshold": round(threshold, 6), "C": c, "positives": int(y.sum()),
             "cross_validated_recall": round(recall, 4),
         }
     NOTICE_MODEL_FILE.write_text(json.dumps(out) + "\n", encoding="utf-8")

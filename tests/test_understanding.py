@@ -170,19 +170,6 @@ def test_learned_notices_add_to_the_patterns():
     assert notices_for("chest pain since this morning", learned) == ["crisis", "emergency"]  # most urgent first
 
 
-def test_unlabelled_questions_train_no_dosing_negatives():
-    """An ordinary suite question is known not to be a crisis or an emergency, but nobody said whether it asks
-    what to take: "Will my hair grow back if I stop the pills?" (hair-seed) must not teach the dosing model that
-    stopping questions are not dosing ones."""
-    from bot.fit_notices import ORDINARY_KNOWN, training_messages
-
-    known = {text: k for text, _, k in training_messages()}
-    assert known["Will my hair grow back if I stop the pills?"] == ORDINARY_KNOWN
-    assert "dosing" not in ORDINARY_KNOWN
-    labelled = [k for text, kinds, k in training_messages() if kinds]
-    assert labelled and all(k == {"crisis", "emergency", "dosing"} for k in labelled)
-
-
 @pytest.mark.parametrize(
     "messages",
     [
