@@ -213,8 +213,9 @@ def serve(
     index: IndexOpt = None,
 ) -> None:
     """Run the web chat page and JSON API (model and index load once, at start)."""
-    # ONNX uses every core (threads 0): the cross-encoder's calls are one at a time, so one thread left the other
-    # core idle (measured, 4 clients over HTTP: 34 answers in 30 s, p99 4.9 s, against 49 and 3.3 s).
+    # ONNX uses every core (threads 0; the cross-encoder as one single-threaded session per core): its calls are
+    # one at a time, so one thread left the other core idle (4 clients over HTTP: 34 answers in 30 s, p99 4.9 s,
+    # against 49 and 3.3 s).
     settings = _settings(index)
     with errors_to_exit():
         bot = _load_bot(settings, build_default=index is None and settings.index_dir == default_index_dir())

