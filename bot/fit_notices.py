@@ -1,7 +1,8 @@
 """Fit the learned notice model (`bot.notice_model`): `python -m bot.fit_notices`.
 
-Training messages: `bot/data/suites/notices-train.jsonl` (written blind for this purpose, never evaluated on),
-the first blind notice set (`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit
+Training messages: `bot/data/suites/notices-train.jsonl` and `notices-short.jsonl` (written blind for this
+purpose, never evaluated on; the second holds short chat turns, mostly ordinary follow-ups such as "would it work
+for me then?", which the model took for crisis talk while it had seen few of them), the first blind notice set (`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit
 parts of the other suites. The evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two
 logistic regressions, over the bge-small embedding and over word/word-pair TF-IDF, whose mean probability
 decides; their strength chosen by cross-validated recall of the pair (each half's own recall is printed
@@ -20,13 +21,14 @@ from bot.notice_model import KINDS, NOTICE_ENCODER, NOTICE_MODEL_FILE, bundled_n
 from bot.settings import SUITES_DIR
 from bot.suites import SUITES, load_jsonl
 
+TRAINING_FILES = ("notices-train.jsonl", "notices-short.jsonl")
 FALSE_ALARMS = 0.05
 MAX_TERMS = 3000  # the commonest words and pairs: a reviewable file (~100 kB), as good in CV as 10,000
 STRENGTHS = (1.0, 10.0)
 
 
 def training_messages() -> list[tuple[str, set[str]]]:
-    out = [(i["question"], set(i["kinds"])) for i in load_jsonl(SUITES_DIR / "notices-train.jsonl")]
+    out = [(i["question"], set(i["kinds"])) for f in TRAINING_FILES for i in load_jsonl(SUITES_DIR / f)]
     for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
                  "medquad"):
         for item in SUITES[name]().part("fit"):
