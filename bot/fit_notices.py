@@ -2,13 +2,13 @@
 
 Training messages: `bot/data/suites/notices-train.jsonl` and `notices-short.jsonl` (written blind for this
 purpose, never evaluated on; the second holds short chat turns, mostly ordinary follow-ups such as "would it work
-for me then?", which the model took for crisis talk while it had seen few of them), the first blind notice set (`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit
-parts of the other suites. The evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two
-logistic regressions, over the bge-small embedding and over word/word-pair TF-IDF, whose mean probability
-decides; their strength chosen by cross-validated recall of the pair (each half's own recall is printed
-beside it, so each shows what it adds), the threshold where FALSE_ALARMS of cross-validated ordinary messages
-would get the notice. Writes bot/data/notices.json (reviewed in git) with the encoder's checksum. Needs
-scikit-learn.
+for me then?", which the model took for crisis talk while it had seen few of them), the first blind notice set
+(`safety`) and the notice messages of hair-fit, and, as ordinary messages, the fit parts of the other suites.
+The evaluation sets (`safety-b`, hair-heldout) are not read. Per notice: two logistic regressions, over the
+bge-small embedding and over word/word-pair TF-IDF, whose mean probability decides; their strength chosen by
+cross-validated recall of the pair (each half's own recall is printed beside it, so each shows what it adds), the
+threshold where FALSE_ALARMS of cross-validated ordinary messages would get the notice. Writes
+bot/data/notices.json (reviewed in git) with the encoder's checksum. Needs scikit-learn.
 """
 
 from __future__ import annotations

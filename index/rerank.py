@@ -77,7 +77,7 @@ class CrossEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # shapes vary per call: an arena only grows (seen: +390% under load)
-        workers = threads if threads > 0 else (os.cpu_count() or 1)
+        workers = threads if threads > 0 else len(os.sched_getaffinity(0))  # the cores this process may use
         self.sessions = [
             ort.InferenceSession(str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
             for _ in range(workers)
