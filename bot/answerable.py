@@ -24,21 +24,6 @@ STOP = set(STOPWORDS_EN) | {"can", "could", "would", "should", "will", "may", "m
                             "get", "got", "take", "taking", "make", "know", "want", "tell", "thanks", "please",
                             "anyone", "anything", "something", "really", "also", "still", "just", "much", "many"}
 ANSWER_FEATURES = ["ce", "corpus_min", "local_min", "local_mean", "type_miss", "salient"]
-TYPO_BELOW = 3.0  # Zipf: only words rarer than this may be misspellings (the absent-concept rule's own cut)
-TYPO_GAP = 3.0  # ... of a word one edit away that is this much (1,000 times) more common
-TYPO_LENGTH = 5  # shorter words are as often abbreviations ("rux", "hrt", "prp") as slips of the finger
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _one_edit(word: str) -> set[str]:
-    """Every string one deletion, swap of neighbours, replacement or insertion away (Norvig's spelling corrector)."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return (
-        {a + b[1:] for a, b in splits if b}
-        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        | {a + c + b[1:] for a, b in splits if b for c in LETTERS}
-        | {a + c + b for a, b in splits for c in LETTERS}
-    )
 
 
 @dataclass(frozen=True)
@@ -66,27 +51,12 @@ class ConceptChecker:
 
     def salient(self, question: str) -> list[str]:
         seen, out = set(), []
-        for w in map(self.spelling, words_of(question)):
+        for w in words_of(question):
             if w in STOP or w in seen or self.vocab.frequency(w) >= self.salient_zipf:
                 continue
             seen.add(w)
             out.append(w)
         return out
-
-    def spelling(self, word: str) -> str:
-        """The word a patient meant: a rare word that one edit (a letter dropped, added, changed or two swapped)
-        turns into a word at least TYPO_GAP Zipf (1,000 times) more common is that word misspelt. Patients type
-        fast: "actualy" (Zipf 2.2, in wordfreq's list because people misspell it) is "actually", not a concept
-        the articles lack. Words the articles use, words shorter than TYPO_LENGTH, and words of Zipf TYPO_BELOW or
-        more ("lice", "hives", "scalp", each one edit from a commoner word) are taken as written; so are rare real
-        words whose neighbour is merely common ("tingle"/"single": the 1,000-fold gap). Words outside wordfreq's
-        list (Zipf 0: "regrew", "scabbing") are left as they are, as the absent-concept rule leaves them. The
-        frequency table is the index's own (`Vocab`): no second dictionary is loaded on the query path."""
-        zipf = self.vocab.frequency(word)
-        if not 0 < zipf < TYPO_BELOW or len(word) < TYPO_LENGTH or word in self.vocab.words or not word.isascii():
-            return word
-        best = max(_one_edit(word), key=self.vocab.frequency)
-        return best if self.vocab.frequency(best) >= zipf + TYPO_GAP else word
 
     def check(self, question: str, encoder, quoted: str = "") -> Concepts:  # noqa: ANN001 - any Encoder
         words = self.salient(question)

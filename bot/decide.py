@@ -82,7 +82,7 @@ def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None,
     is sure the best window answers anyway ("has any regulator signed off?" next to "approved by the FDA")."""
     if not rule or ce >= rule.get("ce_below", np.inf):
         return []
-    own = {checker.spelling(w) for w in words_of(asked(message))}
+    own = set(words_of(asked(message)))
     return [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own]
 
 

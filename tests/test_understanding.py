@@ -211,34 +211,6 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
     assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
 
 
-def test_a_misspelt_common_word_is_not_a_concept_the_articles_lack():
-    from bot.answerable import ConceptChecker
-    from bot.decide import absent_words
-    from index.vocab import Vocab
-
-    zipf = {"actualy": 2.2, "actually": 5.6, "ginger": 3.6, "lice": 3.2, "like": 6.4, "tingle": 2.9, "single": 5.4,
-            "chlorine": 2.9, "chlorite": 1.5, "beer": 4.6, "alopecia": 2.7, "rux": 1.5, "run": 5.7, "work": 6.0}
-    vocab = Vocab({"alopecia": 0, "beer": 1}, np.ones((2, 4), np.float32) / 2, zipf)
-    checker = ConceptChecker(vocab, salient_zipf=4.5, covered=0.6)
-    assert checker.spelling("actualy") == "actually"
-    for as_written in ("lice", "tingle", "chlorine", "alopecia", "rux", "scabbing"):
-        assert checker.spelling(as_written) == as_written  # common, real, the articles' own, short, or unlisted
-    assert checker.salient("does ginger actualy work on lice?") == ["ginger", "lice"]
-    concepts = checker.check("does ginger and beer actualy work", _OneVector())
-    assert concepts.words == ["ginger"]
-    rule = {"rarer_than": 3.0, "cosine_below": 0.5, "ce_below": 2.0}
-    assert absent_words(checker, concepts, rule, "does ginger and beer actualy work", ce=-3.0) == []
-    chlorine = checker.check("does chlorine harm alopecia patches", _OneVector())
-    assert absent_words(checker, chlorine, rule, "does chlorine harm alopecia patches", ce=-3.0) == ["chlorine"]
-
-
-class _OneVector:
-    """Every word the same unit vector, at cosine 0 from the corpus words' (only exact or stemmed words cover)."""
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return np.tile(np.array([0.5, -0.5, 0.5, -0.5], np.float32), (len(texts), 1))
-
-
 def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_questions():
     from types import SimpleNamespace
 
