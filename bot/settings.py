@@ -38,7 +38,7 @@ class Settings:
     old_article_years: int = 5  # articles older than this get a note that treatments may have changed
     # Calibrated with `bot eval` on bot/data/eval.jsonl: below this relevance the bot abstains.
     min_relevance: float = 0.30
-    threads: int = 0  # onnxruntime threads; 0 = one per core
+    threads: int = 0  # onnxruntime threads per encoder, and cross-encoder sessions; 0 = one per core
     query_encoder: str = "onnx"  # "torch": sentence-transformers, the slow reference (benchmarks only)
     cache_size: int = 1024  # answers kept for repeated questions, per index version
     # web

@@ -27,6 +27,7 @@ MAX_TOKENS = 160  # question + window + title; longer windows are truncated from
 # and the served scores agree exactly. Per 16-window call, measured in one run: all at once 545 ms (41% of tokens
 # padding), 4 per call by length 350, 2: 335, one at a time 375.
 SCORER_VERSION = f"{MAX_TOKENS} tokens, one pair per call"
+MAX_SESSIONS = 4  # single-threaded sessions scoring pairs at once (one per core, up to this many)
 
 
 def bundled_reranker_path() -> Path:
@@ -58,10 +59,11 @@ class Reranker(Protocol):
 class CrossEncoder:
     """`score(question, passages)` -> one logit per passage (higher answers better; ~-11 unrelated, >0 on topic).
 
-    One single-threaded ONNX session per core (`threads`, 0 = every core), each scoring its share of the pairs at
-    the same time. A pair is ~60 tokens: one core's matrices are too small to split well, so two sessions beat one
-    session on two threads (24 windows, one run: 130-150 ms against 190-200 ms). Each pair is still scored alone,
-    by the same network, so the scores are the same to the bit (a test holds them equal).
+    One single-threaded ONNX session per core (`threads`, 0 = every core; at most MAX_SESSIONS), each scoring its
+    share of the pairs at the same time. A pair is ~60 tokens: one core's matrices are too small to split well,
+    so two sessions beat one session on two threads (24 windows, one run: 130-150 ms against 190-200 ms). Each
+    pair is still scored alone, by the same network, so the scores are the same to the bit (a test holds them
+    equal).
     """
 
     def __init__(self, model_dir: Path, threads: int = 0) -> None:
@@ -77,7 +79,11 @@ class CrossEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # shapes vary per call: an arena only grows (seen: +390% under load)
-        workers = threads if threads > 0 else len(os.sched_getaffinity(0))  # the cores this process may use
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (every core) or more, not {threads}")
+        # the cores this process may use, at most MAX_SESSIONS: each session holds the model (~34 MB) and an
+        # answer reads a few dozen pairs, so more sessions than that only add memory
+        workers = min(threads or len(os.sched_getaffinity(0)), MAX_SESSIONS)
         self.sessions = [
             ort.InferenceSession(str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
             for _ in range(workers)

@@ -98,3 +98,4 @@ def test_cross_encoder_sessions_in_parallel_score_as_one(bot):
     assert len(one.sessions) == 1 and len(three.sessions) == 3
     np.testing.assert_array_equal(three.score(question, passages), one.score(question, passages))
     np.testing.assert_array_equal(bot.reranker.score(question, passages), one.score(question, passages))
+    np.testing.assert_array_equal(three.score(question, passages[:2]), one.score(question, passages[:2]))  # one idle
