@@ -27,8 +27,13 @@ MAX_TERMS = 3000  # the commonest words and pairs: a reviewable file (~100 kB), 
 STRENGTHS = (1.0, 10.0)
 
 
+def written_messages() -> list[dict]:
+    """The messages written for notice training (`TRAINING_FILES`), each `{"question", "kinds"}`."""
+    return [item for name in TRAINING_FILES for item in load_jsonl(SUITES_DIR / name)]
+
+
 def training_messages() -> list[tuple[str, set[str]]]:
-    out = [(i["question"], set(i["kinds"])) for f in TRAINING_FILES for i in load_jsonl(SUITES_DIR / f)]
+    out = [(i["question"], set(i["kinds"])) for i in written_messages()]
     for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
                  "medquad"):
         for item in SUITES[name]().part("fit"):

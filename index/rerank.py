@@ -70,6 +70,8 @@ class CrossEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (every core) or more, not {threads}")
         self.model_dir = Path(model_dir)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")  # a 4,000-character letter fits too
@@ -79,8 +81,6 @@ class CrossEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # shapes vary per call: an arena only grows (seen: +390% under load)
-        if threads < 0:
-            raise ValueError(f"threads must be 0 (every core) or more, not {threads}")
         # the cores this process may use, at most MAX_SESSIONS: each session holds the model (~34 MB) and an
         # answer reads a few dozen pairs, so more sessions than that only add memory
         workers = min(threads or len(os.sched_getaffinity(0)), MAX_SESSIONS)

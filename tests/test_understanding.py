@@ -268,10 +268,8 @@ def test_blind_fit_sets_share_no_question_with_an_evaluation_set(name: str):
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
     """The notice model is scored on `safety-b`, hair-heldout and the conversations' test part: a training message
     sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
-    from bot.fit_notices import TRAINING_FILES
-    from bot.settings import SUITES_DIR
-    from bot.suites import load_jsonl
+    from bot.fit_notices import written_messages
 
     evaluated = _evaluated_questions()
-    for item in (i for f in TRAINING_FILES for i in load_jsonl(SUITES_DIR / f)):
+    for item in written_messages():
         assert not _near_copy(_words(item["question"]), evaluated), item["question"]
