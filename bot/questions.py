@@ -26,6 +26,13 @@ LEANS = re.compile(
     r"|pills?|tablets?|medication|medicine|procedure|results?|patients?|company|clinic|same))\b",
     re.I,
 )
+# "that" opening a clause after a verb of saying or finding ("Which university found that stem cells...") is a
+# conjunction, not a pointer back to the conversation
+CLAUSE_THAT = re.compile(
+    r"\b(found|find|finds|said|say|says|show|shows|showed|shown|think|believe|heard|hear|read|true|mean|means"
+    r"|claim|claims|know|knew|suggest|suggests|suggested|report|reported|sure|possible|likely)\s+that\s+(?=\w)",
+    re.I,
+)
 FOLLOW_UP_START = re.compile(
     r"^\W*((ok|okay|alright|right|oh|hmm)\W+)?(and|but|so|also|then|what about|how about|and what|what if|or|any"
     r"|anything)\b", re.I
@@ -79,7 +86,7 @@ def leans_on_history(question: str) -> bool:
     return (
         (len(words) <= 3 and not names_something)
         or FOLLOW_UP_START.match(question) is not None
-        or (len(words) <= 14 and LEANS.search(question) is not None)
+        or (len(words) <= 14 and LEANS.search(CLAUSE_THAT.sub(r"\1 ", question)) is not None)
     )
 
 

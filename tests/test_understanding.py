@@ -89,13 +89,22 @@ def test_a_long_message_without_a_question_is_searched_whole():
     assert questions_in(story) == [story]
 
 
-@pytest.mark.parametrize("question", ["is it safe for kids?", "and if I stop?", "What about Europe", "how long?"])
+@pytest.mark.parametrize(
+    "question",
+    ["is it safe for kids?", "and if I stop?", "What about Europe", "how long?", "did somebody prove that wrong?"],
+)
 def test_follow_ups_lean_on_history(question):
     assert leans_on_history(question)
 
 
 @pytest.mark.parametrize(
-    "question", ["What is ruxolitinib used for?", "Is alopecia areata hereditary?", "Is ruxolitinib safe for kids too?"]
+    "question",
+    [
+        "What is ruxolitinib used for?",
+        "Is alopecia areata hereditary?",
+        "Is ruxolitinib safe for kids too?",
+        "Which university found that stem cells could restore hair growth?",  # "that" opens a clause here
+    ],
 )
 def test_self_contained_questions_do_not(question):
     assert not leans_on_history(question)
