@@ -25,6 +25,10 @@ TRAINING_FILES = ("notices-train.jsonl", "notices-short.jsonl")
 FALSE_ALARMS = 0.05
 MAX_TERMS = 3000  # the commonest words and pairs: a reviewable file (~100 kB), as good in CV as 10,000
 STRENGTHS = (1.0, 10.0)
+# A later evaluation set's fit part that stays out of notice training: with hair-conversations-b's 78 messages
+# the refit added false emergency notices on 4 ordinary hair-heldout messages ("How do I fix a leaky kitchen
+# tap?") and removed 3 on safety-b; a tie on the test sets, so the model fitted without them stays
+NOT_TRAINED_ON = {"hair-conversations-b.jsonl"}
 
 
 def written_messages() -> list[dict]:
@@ -37,6 +41,8 @@ def training_messages() -> list[tuple[str, set[str]]]:
     for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
                  "medquad"):
         for item in SUITES[name]().part("fit"):
+            if item.get("file") in NOT_TRAINED_ON:
+                continue
             for text in [item.get("question"), *(item.get("history") or [])]:
                 if isinstance(text, str):
                     # a notice set names its kinds; any other item is an ordinary message (or, in hair-fit, its kind)

@@ -134,7 +134,7 @@ def _conversations(name: str, with_history: bool) -> Suite:
     """Two- and three-turn conversations written blind; the last question is scored, with or without its history.
     A later blind set of the same suite (`NAME-b.jsonl`) joins it, split into fit and test by the same hash."""
     covid = name.startswith("covid")
-    items = [i for path in sorted(SUITES_DIR.glob(f"{name}*.jsonl")) for i in load_jsonl(path)]
+    items = [{**i, "file": path.name} for path in sorted(SUITES_DIR.glob(f"{name}*.jsonl")) for i in load_jsonl(path)]
     for item in items:
         item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
         if not with_history:
