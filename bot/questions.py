@@ -27,10 +27,11 @@ LEANS = re.compile(
     re.I,
 )
 # "that" opening a clause after a verb of saying or finding ("Which university found that stem cells...") is a
-# conjunction, not a pointer back to the conversation
+# conjunction, not a pointer back to the conversation (verbs that as often take "that study" as their object,
+# "read", "heard", "know", are left out)
 CLAUSE_THAT = re.compile(
-    r"\b(found|find|finds|said|say|says|show|shows|showed|shown|think|believe|heard|hear|read|true|mean|means"
-    r"|claim|claims|know|knew|suggest|suggests|suggested|report|reported|sure|possible|likely)\s+that\s+(?=\w)",
+    r"\b(found|said|says|shows?|showed|shown|think|believe|true|means?|claims?|suggests?|suggested|reported|sure"
+    r"|possible|likely)\s+that\s+(?=\w)",
     re.I,
 )
 FOLLOW_UP_START = re.compile(

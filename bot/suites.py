@@ -134,7 +134,8 @@ def _conversations(name: str, with_history: bool) -> Suite:
     """Two- and three-turn conversations written blind; the last question is scored, with or without its history.
     A later blind set of the same suite (`NAME-b.jsonl`) joins it, split into fit and test by the same hash."""
     covid = name.startswith("covid")
-    items = [{**i, "file": path.name} for path in sorted(SUITES_DIR.glob(f"{name}*.jsonl")) for i in load_jsonl(path)]
+    files = [p for p in (SUITES_DIR / f"{name}.jsonl", SUITES_DIR / f"{name}-b.jsonl") if p.is_file()]
+    items = [{**i, "file": path.name} for path in files for i in load_jsonl(path)]
     for item in items:
         item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
         if not with_history:
