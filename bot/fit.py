@@ -5,6 +5,8 @@ data they came from, and cross-validated figures (folds grouped by question: no 
 model that saw it). The `test` parts are never read here; `bot eval` reports on them. Three fits in turn:
 1. first stage: cheap evidence for every candidate window -> which windows the cross-encoder reads;
 2. second stage: the same plus the cross-encoder -> each window's relevance (quote order, `min_score`);
+   both stages twice: on every corpus with plain question vectors (any folder), and on the bundled articles
+   alone with their query adapter (`bot.adapter`, cross-fitted by `bot.fit_adapter`), ranker.json's `bundled`;
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
@@ -23,13 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.adapter import ADAPTER_FILE
 from bot.features import FEATURES, candidate_windows
+from bot.fit_adapter import cross_fit
 from bot.fit_answer import AnswerRow, fit_answerability
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
 from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
 from bot.retrieve import hybrid_search
-from bot.settings import Settings, default_index_dir
+from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import SUITES
 from index.reader import DOC
 
@@ -45,11 +49,13 @@ def encoder_key(suite: str, index) -> str:  # noqa: ANN001 - index.reader.Index
     return f"{suite} {index.manifest['files']['encoder.onnx']['xxh3_128']}"
 
 
-def collect(index, encoder, suite, items: list[dict], chunks: int) -> list[dict]:  # noqa: ANN001
+def collect(index, encoder, suite, items: list[dict], chunks: int, adapters=None) -> list[dict]:  # noqa: ANN001
     groups = []
     for item in items:
         for query in questions_in(item["question"]):
             qvec = encoder.encode([query])[0]
+            if adapters is not None:  # cross-fitted: an adapter that never saw this question
+                qvec = adapters.for_question(item["question"])(qvec)
             w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks))
             y = np.zeros(len(w), bool)
             for j in range(len(w)):
@@ -60,7 +66,7 @@ def collect(index, encoder, suite, items: list[dict], chunks: int) -> list[dict]
     return groups
 
 
-def main() -> None:  # noqa: PLR0915 - one linear script, best read top to bottom
+def main() -> None:
     from bot.evaluate import suite_index
     from index.encoders import MODEL_NAME
     from index.reader import open_index
@@ -78,23 +84,51 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         cache["ce"], cache["ce_scorer"] = {}, SCORER_VERSION
     reranker = CachedReranker(CrossEncoder(bundled_reranker_path()), cache["ce"])
     settings = Settings.from_env()
-    suites, groups, indexes = {}, [], {}
-    for name in FIT_SUITES:
-        suite = suites[name] = SUITES[name]()
-        indexes[name] = path = suite_index(suite, settings)
-        index = open_index(path, model=MODEL_NAME)
+    suites = {name: SUITES[name]() for name in FIT_SUITES}
+    indexes = {name: suite_index(suite, settings) for name, suite in suites.items()}
+    bundled = [n for n in FIT_SUITES if suites[n].articles == DEFAULT_ARTICLES]  # the query adapter's corpus
+    index = open_index(indexes[bundled[0]], model=MODEL_NAME)
+    labelled = [(i, suites[n]) for n in bundled for i in suites[n].part("fit") if i["kind"] == "answerable"]
+    adapters = cross_fit(index, CachedEncoder(index.encoder, cache["enc"], encoder_key("adapter", index)), labelled)
+    plain, adapted = [], []  # every suite's search texts as they are; the bundled articles' through the adapter
+    for name, suite in suites.items():
+        index = open_index(indexes[name], model=MODEL_NAME)
         encoder = CachedEncoder(index.encoder, cache["enc"], encoder_key(name, index))
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
-        groups += collect(index, encoder, suite, answerable, args.chunks)
+        plain += collect(index, encoder, suite, answerable, args.chunks)
+        if name in bundled:
+            adapted += collect(index, encoder, suite, answerable, args.chunks, adapters)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
     if args.answer_only:
         old = json.loads(args.out.read_text(encoding="utf-8"))
-        ranker = replace(Ranker.load(args.out), answer=None)
-        out = {**old, "answer": fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache))}
-        args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        ranker = Ranker.load(args.out)
+        ranker = replace(ranker, answer=None, bundled=replace(ranker.bundled, answer=None) if ranker.bundled else None)
+        old["answer"] = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
+        args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
         args.cache.write_bytes(pickle.dumps(cache))
         print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
         return
+    print("every corpus, plain question vectors:")
+    general, entries = fit_ranking(plain, reranker, args.chunks)
+    print("the bundled articles alone, through the query adapter (cross-fitted):")
+    special, special_entries = fit_ranking(adapted, reranker, args.chunks)
+    args.cache.write_bytes(pickle.dumps(cache))
+    ranker = replace(general, bundled=replace(special, adapter=adapters.shipped))
+
+    # 3. answerability, over whole questions: answerable vs near misses and off-topic
+    answer = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
+    args.cache.write_bytes(pickle.dumps(cache))
+    fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
+    special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}
+    validated = entries.pop("cross_validated")
+    out = {**entries, "answer": answer, "fitted_on": fitted_on, "cross_validated": validated}
+    out["bundled"] = {**special_entries, "fitted_on": {n: fitted_on[n] for n in bundled}}
+    args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+
+
+def fit_ranking(groups: list[dict], reranker, chunks: int) -> tuple[Ranker, dict]:  # noqa: ANN001
+    """Stages 1 and 2 on these search texts: the ranker (no answerability yet) and its ranker.json entries."""
     xs, ys = [g["x"] for g in groups], [g["y"] for g in groups]
     print(f"{len(groups)} search texts; a hitting window is a candidate for {np.mean([y.any() for y in ys]):.3f}")
 
@@ -110,8 +144,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
         w, index = g["w"], g["index"]
         texts = [passage(index, int(index.sentences[w.first[i], DOC]), int(w.first[i]), int(w.last[i])) for i in order]
         shortlisted.append((g["x"][order], reranker.score(g["query"], texts), g["y"][order]))
-    args.cache.write_bytes(pickle.dumps(cache))
-    print(f"cross-encoder read {top} windows per search text ({time.perf_counter() - t0:.0f} s)", flush=True)
+    print(f"cross-encoder read {top} windows per search text", flush=True)
 
     # 2. second stage, per shortlist length; then prune its features
     names = FEATURES + RERANK_FEATURES
@@ -133,34 +166,25 @@ def main() -> None:  # noqa: PLR0915 - one linear script, best read top to botto
     second = fit_linear(np.vstack([x[:, second_cols] for x in xs2]), np.concatenate(ys2))
     scores = cv_predict(xs2, ys2, second_cols)
     hits = np.array(hit_at(scores, ys2, 3))
-    hit3 = float(np.mean(hits))
     suite_of = np.array([g["suite"] for g in groups])
-    by_suite = {n: round(float(np.mean(hits[suite_of == n])), 4) for n in FIT_SUITES}
+    by_suite = {n: round(float(np.mean(hits[suite_of == n])), 4) for n in dict.fromkeys(suite_of.tolist())}
     print(f"second stage, cross-validated hit@3 per suite (of its search texts): {by_suite}", flush=True)
     relevance_of_hits = np.concatenate([1 / (1 + np.exp(-s[y])) for s, y in zip(scores, ys2, strict=True)])
     min_score = float(np.percentile(relevance_of_hits, 5)) if len(relevance_of_hits) else 0.0
     second_model = Linear.from_dict({"features": [names[c] for c in second_cols], **second})
-    ranker = Ranker(first_model, second_model, m, min_score, chunks=args.chunks)
-
-    # 3. answerability, over whole questions: answerable vs near misses and off-topic
-    answer = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache))
-    args.cache.write_bytes(pickle.dumps(cache))
-    out = {
+    entries = {
         "first": {"features": first_model.features, **first},
-        "second": {"features": ranker.second.features, **second},
+        "second": {"features": second_model.features, **second},
         "rerank_top": m,
-        "candidate_chunks": args.chunks,
+        "candidate_chunks": chunks,
         "min_score": round(min_score, 4),
-        "answer": answer,
-        "fitted_on": {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES},
         "cross_validated": {"hit@3 by shortlist": {str(k): round(v, 4) for k, v in by_m.items()},
-                            "hit@3": round(hit3, 4), "hit@3 by suite": by_suite},
+                            "hit@3": round(float(np.mean(hits)), 4), "hit@3 by suite": by_suite},
     }
-    args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+    return Ranker(first_model, second_model, m, min_score, chunks=chunks), entries
 
 
-def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list[AnswerRow]:  # noqa: ANN001
+def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -> list[AnswerRow]:  # noqa: ANN001
     from bot.engine import Bot
 
     rows = []
@@ -171,6 +195,7 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache) -> list[Ans
             if item["kind"] not in ("answerable", "nearmiss", "offtopic"):
                 continue
             queries = questions_in(item["question"])
+            bot.adapter = adapters.for_question(item["question"]) if suites[name].articles == DEFAULT_ARTICLES else None
             ranked = [bot.ranked(q) for q in queries]
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
                                   "hair" if name.startswith("hair") else name, item["question"]))

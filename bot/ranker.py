@@ -11,11 +11,12 @@ held-out figures.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from bot.adapter import QueryAdapter
 from bot.features import FEATURES, Windows
 from index.reader import Index
 from index.rerank import Reranker
@@ -51,13 +52,17 @@ class Ranker:
     # answerability: {"model": Linear, "threshold", "salient_zipf", "covered", "absent", "ce_floor"}
     answer: dict | None = None
     chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores (`bot.fit --chunks`, not fitted)
+    adapter: QueryAdapter | None = None  # moves the question's vector first (`bot.adapter`): the bundled ranker's
+    bundled: Ranker | None = None  # weights fitted on the bundled articles alone, with their query adapter
+
+    def for_index(self, manifest: dict) -> Ranker:
+        """The bundled articles' own ranker for the index they were fitted on; this one for any other folder."""
+        special = self.bundled
+        return special if special is not None and special.adapter and special.adapter.applies_to(manifest) else self
 
     @classmethod
     def load(cls, path: Path = RANKER_FILE) -> Ranker:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
-        first, second = Linear.from_dict(d["first"]), Linear.from_dict(d["second"])
-        if not set(first.features) <= set(FEATURES) or not set(second.features) <= set(FEATURES + RERANK_FEATURES):
-            raise ValueError(f"{path} was fitted on features this version lacks; refit with `python -m bot.fit`")
         answer = d.get("answer")
         if answer is not None:
             from bot.answerable import ANSWER_FEATURES
@@ -66,7 +71,18 @@ class Ranker:
                 raise ValueError(f"{path}: answerability fitted on features this version lacks; refit")
             answer = {**answer, "model": Linear.from_dict(answer["model"])}
         chunks = int(d.get("candidate_chunks", 10))
-        return cls(first, second, int(d["rerank_top"]), float(d["min_score"]), answer, chunks)
+        bundled = d.get("bundled")
+        if bundled is not None:
+            adapter = QueryAdapter.load(bundled["adapter"], Path(path).parent)
+            bundled = replace(_stages(bundled, path, answer, chunks), adapter=adapter)
+        return replace(_stages(d, path, answer, chunks), bundled=bundled)
+
+
+def _stages(d: dict, path: Path, answer: dict | None, chunks: int) -> Ranker:
+    first, second = Linear.from_dict(d["first"]), Linear.from_dict(d["second"])
+    if not set(first.features) <= set(FEATURES) or not set(second.features) <= set(FEATURES + RERANK_FEATURES):
+        raise ValueError(f"{path} was fitted on features this version lacks; refit with `python -m bot.fit`")
+    return Ranker(first, second, int(d["rerank_top"]), float(d["min_score"]), answer, chunks)
 
 
 def passage(index: Index, doc: int, first: int, last: int) -> str:

@@ -1,5 +1,6 @@
 """The core `ask()` with the real model and the real index of the bundled articles."""
 
+import numpy as np
 import pytest
 
 from bot.answer import DISCLAIMER, SAFETY_NOTICE
@@ -45,7 +46,7 @@ def test_off_topic_questions_abstain_with_the_same_disclaimer(bot, question):
 
 def test_a_question_with_no_rare_word_is_refused_by_the_cross_encoder_floor(bot):
     """No word of it is rare enough to be found absent, so only the floor (`bot.decide.far_off_topic`) refuses."""
-    question = "What is the capital of Australia?"
+    question = "Where is the big house?"
     assert bot.checker.salient(question) == []
     assert bot.ranked(question).ce < bot.ranker.answer["ce_floor"]["below"]
     answer = bot.ask(question)
@@ -169,3 +170,11 @@ def test_the_shipped_notice_model_catches_what_the_patterns_miss(bot, message, k
     assert bot.notice_model.vector_coef.shape == (len(KINDS), bot.notice_encoder.encode(['x']).shape[1])
     assert kind not in notices_for(message)  # the patterns alone miss it...
     assert kind in bot.ask(message).notices  # ...the real model, on the real encoder's vector, does not
+
+
+def test_the_shipped_query_adapter_applies_to_the_bundled_articles(bot):
+    # fitted on this corpus (its hash): a change to cleaning or splitting that alters the corpus must refit it
+    assert bot.adapter is not None and bot.adapter.applies_to(bot.index.manifest)
+    qvec = bot.encoder.encode(["Will my hair grow back if I stop the pills?"])[0]
+    moved = bot.adapter(qvec)
+    assert abs(float(np.linalg.norm(moved)) - 1.0) < 1e-4 and float(moved @ qvec) < 0.999

@@ -153,3 +153,61 @@ def test_neighbours_are_the_stored_sentences_around_a_quote(fake_bot):
     before, after = fake_bot.neighbours("drug", start, end)
     assert text[before[0] : before[1]] == "Ruxolitinib is a drug for bone marrow disorders."
     assert text[after[0] : after[1]].startswith("After treatment stopped")
+
+
+def test_the_query_adapter_learns_which_sentence_such_questions_are_answered_by():
+    from bot.adapter import QueryAdapter, fit_matrix
+
+    rng = np.random.default_rng(0)
+    sentences = rng.normal(size=(12, 16)).astype(np.float32)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    # questions that sit nearest sentence 0 but are answered by sentence 5
+    questions = sentences[0] + 0.3 * rng.normal(size=(20, 16)).astype(np.float32)
+    questions /= np.linalg.norm(questions, axis=1, keepdims=True)
+    gold = np.zeros((20, 12), bool)
+    gold[:, 5] = True
+    w = fit_matrix(sentences, questions, gold)
+    new = sentences[0] + 0.3 * rng.normal(size=16).astype(np.float32)  # a question it never saw
+    before, after = sentences @ (new / np.linalg.norm(new)), sentences @ QueryAdapter(w, "", "")(new)
+    assert (before > before[5]).sum() > (after > after[5]).sum()  # the answer climbs the ranking
+    assert (after[5] - after[0]) - (before[5] - before[0]) > 0.2  # ... and nears the sentence that only sounds alike
+
+
+def test_the_query_adapter_applies_only_to_the_corpus_and_encoder_it_was_fitted_on(fake_bot):
+    from bot.adapter import QueryAdapter
+
+    adapter = QueryAdapter(np.eye(4, dtype=np.float32), "corpus", "encoder")
+    manifest = {"corpus_hash": "corpus", "files": {"encoder.onnx": {"xxh3_128": "encoder"}}}
+    assert adapter.applies_to(manifest)
+    assert not adapter.applies_to({**manifest, "corpus_hash": "a user's folder"})
+    assert not adapter.applies_to({**manifest, "files": {"encoder.onnx": {"xxh3_128": "another model"}}})
+    assert fake_bot.ranker.adapter is None and fake_bot.adapter is None
+
+
+def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapter_it_was_not_fitted_with(tmp_path):
+    from bot.ranker import RANKER_FILE
+
+    shipped = Ranker.load(RANKER_FILE)
+    adapter = shipped.bundled.adapter
+    own = {"corpus_hash": adapter.corpus_hash, "files": {"encoder.onnx": {"xxh3_128": adapter.encoder}}}
+    assert shipped.for_index(own) is shipped.bundled and shipped.bundled.answer is shipped.answer
+    assert shipped.for_index({**own, "corpus_hash": "a user's folder"}) is shipped and shipped.adapter is None
+
+    d = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
+    (tmp_path / "ranker.json").write_text(json.dumps(d), encoding="utf-8")
+    name = d["bundled"]["adapter"]["file"]
+    matrix = np.load(RANKER_FILE.parent / name)
+    np.save(tmp_path / name, matrix)
+    assert Ranker.load(tmp_path / "ranker.json").bundled.adapter is not None
+    matrix[0, 0] += 1
+    np.save(tmp_path / name, matrix)
+    with pytest.raises(ValueError, match="not the query adapter"):
+        Ranker.load(tmp_path / "ranker.json")
+
+
+def test_gold_sentences_are_single_sentence_hits_else_both_of_a_pair():
+    from bot.adapter import gold_sentences
+
+    first, last = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3])
+    assert gold_sentences(first, last, np.array([False, True, True, False]), 3).tolist() == [False, True, False]
+    assert gold_sentences(first, last, np.array([False, True, False, False]), 3).tolist() == [True, True, False]
