@@ -35,6 +35,8 @@ class QueryAdapter:
     def load(cls, meta: dict, folder: Path = ADAPTER_FILE.parent) -> QueryAdapter:
         """From ranker.json's `adapter` entry; refuses a matrix file whose checksum is not the one recorded."""
         path = folder / meta["file"]
+        if not path.is_file():
+            raise ValueError(f"{path}: the query adapter named by the ranker is missing; refit: python -m bot.fit")
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != meta["sha256"]:
             raise ValueError(f"{path} is not the query adapter the ranker was fitted with; refit: python -m bot.fit")

@@ -203,6 +203,9 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     np.save(tmp_path / name, matrix)
     with pytest.raises(ValueError, match="not the query adapter"):
         Ranker.load(tmp_path / "ranker.json")
+    (tmp_path / name).unlink()
+    with pytest.raises(ValueError, match="is missing"):
+        Ranker.load(tmp_path / "ranker.json")
 
 
 def test_gold_sentences_are_single_sentence_hits_else_both_of_a_pair():
