@@ -58,6 +58,15 @@ def fit_matrix(sentences: np.ndarray, questions: np.ndarray, gold: np.ndarray) -
     import torch
 
     torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a fixed summation order: the same matrix to the bit on any machine and load
+    try:
+        return _fit(torch, sentences, questions, gold)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit(torch, sentences: np.ndarray, questions: np.ndarray, gold: np.ndarray) -> np.ndarray:  # noqa: ANN001
     s, q, g = (torch.tensor(np.asarray(a)) for a in (sentences, questions, gold))
     eye = torch.eye(s.shape[1])
     w = eye.clone().requires_grad_(True)

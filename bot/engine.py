@@ -100,7 +100,6 @@ class Bot:
         self.reranker = reranker
         # the bundled articles have weights and a query adapter of their own (`bot.adapter`); any other folder not
         self.ranker = (ranker or Ranker.load(settings.ranker_path or RANKER_FILE)).for_index(index.manifest)
-        self.adapter = self.ranker.adapter
         self.checker = concept_checker(self.ranker, index.vocab)
         # the learned notices with the encoder they were fitted on (`NoticeModel.load_encoder`); without, patterns only
         self.notice_model, self.notice_encoder = notices or (None, None)
@@ -222,8 +221,8 @@ class Bot:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""
         if qvec is None:
             qvec = self.encoder.encode([query])[0]
-        if self.adapter is not None:
-            qvec = self.adapter(qvec)
+        if self.ranker.adapter is not None:
+            qvec = self.ranker.adapter(qvec)
         candidates = hybrid_search(self.index, query, qvec, keep=self.ranker.chunks)
         windows = candidate_windows(self.index, query, qvec, candidates)
         keep, prob, ce = score(self.ranker, self.reranker, self.index, query, windows)

@@ -90,6 +90,15 @@ def main() -> None:
     index = open_index(indexes[bundled[0]], model=MODEL_NAME)
     labelled = [(i, suites[n]) for n in bundled for i in suites[n].part("fit") if i["kind"] == "answerable"]
     adapters = cross_fit(index, CachedEncoder(index.encoder, cache["enc"], encoder_key("adapter", index)), labelled)
+    if args.answer_only:  # the ranking stages as they are: no search texts needed
+        old = json.loads(args.out.read_text(encoding="utf-8"))
+        ranker = Ranker.load(args.out)
+        ranker = replace(ranker, answer=None, bundled=replace(ranker.bundled, answer=None) if ranker.bundled else None)
+        old["answer"] = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
+        args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
+        args.cache.write_bytes(pickle.dumps(cache))
+        print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+        return
     plain, adapted = [], []  # every suite's search texts as they are; the bundled articles' through the adapter
     for name, suite in suites.items():
         index = open_index(indexes[name], model=MODEL_NAME)
@@ -99,15 +108,6 @@ def main() -> None:
         if name in bundled:
             adapted += collect(index, encoder, suite, answerable, args.chunks, adapters)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
-    if args.answer_only:
-        old = json.loads(args.out.read_text(encoding="utf-8"))
-        ranker = Ranker.load(args.out)
-        ranker = replace(ranker, answer=None, bundled=replace(ranker.bundled, answer=None) if ranker.bundled else None)
-        old["answer"] = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
-        args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
-        args.cache.write_bytes(pickle.dumps(cache))
-        print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
-        return
     print("every corpus, plain question vectors:")
     general, entries = fit_ranking(plain, reranker, args.chunks)
     print("the bundled articles alone, through the query adapter (cross-fitted):")
@@ -195,7 +195,8 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -
             if item["kind"] not in ("answerable", "nearmiss", "offtopic"):
                 continue
             queries = questions_in(item["question"])
-            bot.adapter = adapters.for_question(item["question"]) if suites[name].articles == DEFAULT_ARTICLES else None
+            if bot.ranker.adapter is not None:  # the bundled articles: the adapter fitted without this question
+                bot.ranker = replace(bot.ranker, adapter=adapters.for_question(item["question"]))
             ranked = [bot.ranked(q) for q in queries]
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
                                   "hair" if name.startswith("hair") else name, item["question"]))

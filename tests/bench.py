@@ -99,7 +99,8 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         query = questions_in(q)[0]
         vec = bot.encoder.encode([query])[0]
-        moved = bot.adapter(vec) if bot.adapter is not None else vec  # the bundled articles' query adapter
+        adapter = bot.ranker.adapter  # the bundled articles' query adapter
+        moved = adapter(vec) if adapter is not None else vec
         t.append(time.perf_counter())
         cands = hybrid_search(bot.index, query, moved, keep=bot.ranker.chunks)
         t.append(time.perf_counter())

@@ -174,7 +174,8 @@ def test_the_shipped_notice_model_catches_what_the_patterns_miss(bot, message, k
 
 def test_the_shipped_query_adapter_applies_to_the_bundled_articles(bot):
     # fitted on this corpus (its hash): a change to cleaning or splitting that alters the corpus must refit it
-    assert bot.adapter is not None and bot.adapter.applies_to(bot.index.manifest)
+    adapter = bot.ranker.adapter
+    assert adapter is not None and adapter.applies_to(bot.index.manifest)
     qvec = bot.encoder.encode(["Will my hair grow back if I stop the pills?"])[0]
-    moved = bot.adapter(qvec)
+    moved = adapter(qvec)
     assert abs(float(np.linalg.norm(moved)) - 1.0) < 1e-4 and float(moved @ qvec) < 0.999

@@ -181,7 +181,7 @@ def test_the_query_adapter_applies_only_to_the_corpus_and_encoder_it_was_fitted_
     assert adapter.applies_to(manifest)
     assert not adapter.applies_to({**manifest, "corpus_hash": "a user's folder"})
     assert not adapter.applies_to({**manifest, "files": {"encoder.onnx": {"xxh3_128": "another model"}}})
-    assert fake_bot.ranker.adapter is None and fake_bot.adapter is None
+    assert fake_bot.ranker.adapter is None
 
 
 def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapter_it_was_not_fitted_with(tmp_path):
