@@ -56,9 +56,7 @@ def baseline_rows(bot, suite: Suite, part: str) -> list[dict]:  # noqa: ANN001 -
         for name, order in (("BM25", ol), ("dense", od), ("RRF", orr), ("RRF+CE", ce_order)):
             rank = None
             for r, i in enumerate(_top3(first, last, order, index), start=1):
-                d, s, e = index.span(int(first[i]), int(last[i]))
-                doc = index.documents[d]
-                if suite.hit(item, doc.id, doc.text[s:e], s, e):
+                if suite.hits_window(item, index, first[i], last[i]):
                     rank = r
                     break
             results[name].ranks.append(rank)

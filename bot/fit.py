@@ -57,11 +57,7 @@ def collect(index, encoder, suite, items: list[dict], chunks: int, adapters=None
             if adapters is not None:  # cross-fitted: an adapter that never saw this question
                 qvec = adapters.for_question(item["question"])(qvec)
             w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks))
-            y = np.zeros(len(w), bool)
-            for j in range(len(w)):
-                d, s, e = index.span(int(w.first[j]), int(w.last[j]))
-                doc = index.documents[d]
-                y[j] = suite.hit(item, doc.id, doc.text[s:e], s, e)
+            y = suite.window_hits(item, index, w.first, w.last)
             groups.append({"query": query, "x": w.x, "y": y, "w": w, "index": index, "suite": suite.name})
     return groups
 

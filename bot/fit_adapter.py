@@ -42,11 +42,7 @@ def cross_fit(index, encoder, labelled: list[tuple[dict, object]]) -> CrossFitte
     vectors = np.asarray(index.sentence_vectors, dtype=np.float32)
     rows: list[tuple[int, str, np.ndarray]] = []  # (question number, its search text, gold sentences)
     for n, (item, suite) in enumerate(labelled):
-        hits = np.zeros(len(first), bool)
-        for j in range(len(first)):
-            d, s, e = index.span(int(first[j]), int(last[j]))
-            doc = index.documents[d]
-            hits[j] = suite.hit(item, doc.id, doc.text[s:e], s, e)
+        hits = suite.window_hits(item, index, first, last)
         if hits.any():
             rows += [(n, q, gold_sentences(first, last, hits, len(vectors))) for q in questions_in(item["question"])]
     qs = encoder.encode([q for _, q, _ in rows])

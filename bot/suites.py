@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.settings import DEFAULT_ARTICLES, SUITES_DIR
 
 
@@ -56,6 +58,16 @@ class Suite:
 
     def part(self, which: str) -> list[dict]:
         return self.items if which == "all" else [i for i in self.items if i.get("part", "test") == which]
+
+    def hits_window(self, item: dict, index, first: int, last: int) -> bool:  # noqa: ANN001 - index.reader.Index
+        """Would quoting sentence rows [first, last) of `index` answer `item`? (`hit` on the window's exact text.)"""
+        d, s, e = index.span(int(first), int(last))
+        doc = index.documents[d]
+        return self.hit(item, doc.id, doc.text[s:e], s, e)
+
+    def window_hits(self, item: dict, index, first: np.ndarray, last: np.ndarray) -> np.ndarray:  # noqa: ANN001
+        """`hits_window` for every window (first[j], last[j]): the fit's labels."""
+        return np.array([self.hits_window(item, index, f, la) for f, la in zip(first, last, strict=True)], bool)
 
 
 def _hair(name: str, part: str, description: str) -> Suite:
