@@ -32,13 +32,15 @@ class Concepts:
     corpus: np.ndarray  # per word: 1.0 if the articles use it (or its stem), else the best cosine with their words
     local: np.ndarray  # the same against the words of the best quotes only: does the answer speak of it?
     zipf: np.ndarray | None = None  # per word: its English frequency (Zipf), how rare a concept it names
+    central: np.ndarray | None = None  # per word: cosine with what the message asks: is it what it is about?
 
 
 class ConceptChecker:
     """Finds a question's salient words and how well the articles, and the best quotes, cover each."""
 
-    def __init__(self, vocab: Vocab, salient_zipf: float, covered: float) -> None:
+    def __init__(self, vocab: Vocab, salient_zipf: float, covered: float, central_above: float = -1.0) -> None:
         self.vocab = vocab
+        self.central_above = central_above  # a word less central than this to what is asked is never named
         self.salient_zipf = salient_zipf  # words rarer than this (Zipf) carry the question's topic
         self.covered = covered  # a word cosine at or above this counts as the articles' own word
         self._stemmer = Stemmer.Stemmer("english")  # has internal state: used under a lock (the bot is shared)
@@ -58,12 +60,16 @@ class ConceptChecker:
             out.append(w)
         return out
 
-    def check(self, question: str, encoder, quoted: str = "") -> Concepts:  # noqa: ANN001 - any Encoder
+    def check(self, question: str, encoder, quoted: str = "", about: str = "") -> Concepts:  # noqa: ANN001
+        """Coverage of `question`'s salient words by the articles and by `quoted`; each word's centrality is read
+        against `about` (what the patient asks, default the question): "pregnant" is what "Is it safe while
+        pregnant?" is about, "actually" in "does it actually work?" is not."""
         words = self.salient(question)
         if not words:
             return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
         stems = self.stem(words)
-        vectors = encoder.encode(words)
+        vectors, asked = np.split(encoder.encode([*words, about or question]), [len(words)])  # one encoder call
+        central = (vectors @ asked[0]).astype(np.float32)
         corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
                           1.0, self.vocab.closest(vectors)).astype(np.float32)
         near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]
@@ -72,17 +78,21 @@ class ConceptChecker:
         best = (vectors @ self.vocab.vectors[rows].T).max(axis=1) if rows else np.zeros(len(words), np.float32)
         local = np.where([s in near_stems for s in stems], 1.0, best).astype(np.float32)
         zipf = np.array([self.vocab.frequency(w) for w in words], np.float32)
-        return Concepts(words, corpus, local, zipf)
+        return Concepts(words, corpus, local, zipf, central)
 
-    def absent(self, concepts: Concepts, rarer_than: float, cosine_below: float) -> list[str]:
-        """Rare concepts ("chlorine", "finasteride", "breastfeeding") that no word of the articles comes near: the
-        question is about something they do not discuss, whatever else it shares with them. Both cuts are fitted
-        (`python -m bot.fit`) so that lay words of answerable questions ("creams", "shedding") pass."""
+    def absent(self, concepts: Concepts, rarer_than: float, cosine_below: float, central_above: float = -1.0
+               ) -> list[str]:
+        """Rare concepts ("chlorine", "finasteride", "breastfeeding") that no word of the articles comes near and
+        that the question is about: it asks about something they do not discuss, whatever else it shares with
+        them. The cuts are fitted (`python -m bot.fit`) so that lay words of answerable questions ("creams",
+        "shedding") and asides ("actualy", "honestly") pass."""
         if concepts.zipf is None or not len(concepts.words):
             return []
         # words outside wordfreq's list (Zipf 0) are left to the fitted model: in patients' messages most are typos
         # ("rubing", "regrew"), though the rarest drug names ("dutasteride") are there too
+        central = concepts.central if concepts.central is not None else np.ones(len(concepts.words), np.float32)
         hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
+        hit &= central >= central_above
         return self.rarest_first([w for w, h in zip(concepts.words, hit, strict=True) if h])
 
     def rarest_first(self, words: list[str]) -> list[str]:
@@ -90,11 +100,15 @@ class ConceptChecker:
         return sorted(words, key=self.vocab.frequency)[:3]
 
     def missing(self, concepts: Concepts) -> list[str]:
-        """Concepts the articles never mention; failing those, the ones the best quotes do not speak of."""
-        absent = [w for w, c in zip(concepts.words, concepts.corpus, strict=True) if c < self.covered]
+        """Concepts the articles never mention; failing those, the ones the best quotes do not speak of. Only words
+        the question is about are named (the absent rule's fitted centrality cut): "These articles don't mention
+        actually" tells a patient nothing."""
+        central = concepts.central if concepts.central is not None else np.ones(len(concepts.words), np.float32)
+        about = [c >= self.central_above for c in central]
+        absent = [w for w, c, a in zip(concepts.words, concepts.corpus, about, strict=True) if c < self.covered and a]
         if absent:
             return self.rarest_first(absent)
-        unspoken = [w for w, c in zip(concepts.words, concepts.local, strict=True) if c < self.covered]
+        unspoken = [w for w, c, a in zip(concepts.words, concepts.local, about, strict=True) if c < self.covered and a]
         return self.rarest_first(unspoken)[:2]
 
 

@@ -48,7 +48,8 @@ class Verdict:
 def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
     if vocab is None or ranker.answer is None:
         return None
-    return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"])
+    central = (ranker.answer.get("absent") or {}).get("central_above", -1.0)
+    return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"], central)
 
 
 def decide(  # noqa: PLR0913
@@ -63,7 +64,7 @@ def decide(  # noqa: PLR0913
     if checker is None or ranker.answer is None:
         ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
         return Verdict(ok, [], best.relevance)
-    concepts = checker.check(text, encoder, best.quoted)
+    concepts = checker.check(text, encoder, best.quoted, asked(message or text))
     x = answer_features(best.ce, concepts, best.type_miss)[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
@@ -83,7 +84,8 @@ def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None,
     if not rule or ce >= rule.get("ce_below", np.inf):
         return []
     own = set(words_of(asked(message)))
-    return [w for w in checker.absent(concepts, rule["rarer_than"], rule["cosine_below"]) if w in own]
+    cuts = rule["rarer_than"], rule["cosine_below"], rule.get("central_above", -1.0)
+    return [w for w in checker.absent(concepts, *cuts) if w in own]
 
 
 def far_off_topic(floor: dict | None, ce: float) -> bool:

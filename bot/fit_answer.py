@@ -19,8 +19,11 @@ from bot.fitting import cv_predict, fit_linear
 from bot.ranker import Linear
 
 MAX_FALSE_ABSTENTION = 0.05  # of each corpus's answerable fit questions (the issue allows 5% on held-out ones)
-ABSENT_GRID = [(z, c, g) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
-               for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0)]  # Zipf, word cosine, cross-encoder logit (99: no gate)
+# Zipf, word cosine with the articles' words, cross-encoder logit (99: no gate), the word's cosine with what is
+# asked (-1: every word)
+ABSENT_GRID = [(z, c, g, k) for z in (2.5, 3.0, 3.5, 4.0, 4.5, 5.0) for c in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
+               for g in (-4.0, -2.0, 0.0, 2.0, 4.0, 99.0) for k in (-1.0, 0.1, 0.2, 0.3, 0.4)]
+RISING = (True, True, True, False)  # per axis: does the rule refuse more as the cut rises? (centrality: fewer)
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
 FLOOR_REFUSED = 0.02  # the cross-encoder floor (`bot.decide.far_off_topic`) may refuse this share of them
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
@@ -50,37 +53,38 @@ class AnswerRow(NamedTuple):
 def fit_absent_rule(kept: list, model_refuses: np.ndarray, y: np.ndarray, ok: np.ndarray) -> dict | None:
     """The absent-concept rule's cuts (`bot.decide.absent_words`): the ones that refuse the most questions the
     articles do not answer while refusing at most ABSENT_EXTRA more answerable hair questions than the model
-    alone, counted at the cut and at the next cut up on each axis (a cut beside a cliff is not trusted). Its
-    figures are measured on the same fit questions the cuts were chosen on: optimistic, hence "on_fit_part"."""
+    alone, counted at the cut and at the next cut that refuses more on each axis (a cut beside a cliff is not
+    trusted). Its figures are measured on the same fit questions the cuts were chosen on: optimistic, hence
+    "on_fit_part"."""
     from bot.decide import absent_words
 
     ce = [r.best.ce for _, r in kept]
     base_false = float(np.mean(model_refuses[y & ok]))
     table = {}
-    for rarer, below, gate in ABSENT_GRID:
-        rule = {"rarer_than": rarer, "cosine_below": below, "ce_below": gate}
+    for rarer, below, gate, central in ABSENT_GRID:
+        rule = {"rarer_than": rarer, "cosine_below": below, "ce_below": gate, "central_above": central}
         absent = np.array([bool(absent_words(checker, c, rule, r.message, e))
                            for ((checker, c), r), e in zip(kept, ce, strict=True)])
         refuses = model_refuses | absent
-        table[rarer, below, gate] = (float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y])))
-        print(f"  absent rule Zipf < {rarer}, cosine < {below}, cross-encoder < {gate}: refuses "
-              f"{table[rarer, below, gate][1]:.3f} of near/off-topic, {table[rarer, below, gate][0]:.3f} of "
-              "answerable hair questions", flush=True)
-    axes = [sorted({k[i] for k in table}) for i in range(3)]
+        table[rarer, below, gate, central] = (float(np.mean(refuses[y & ok])), float(np.mean(refuses[~y])))
+    axes = [sorted({k[i] for k in table}) for i in range(len(RISING))]
     best = None
     for key, (false, caught) in table.items():
-        # each cut refuses more as it rises, so the neighbour to fear is the next one up; none above the top of
-        # the Zipf or cosine axis means the cut is not known to be safe (99, "no gate", has nothing above it)
-        up = [axes[i].index(key[i]) + 1 for i in range(3)]
-        if up[0] == len(axes[0]) or up[1] == len(axes[1]):
+        # the neighbour to fear is the next cut that refuses more (up a rising axis, down centrality's); none there
+        # on the Zipf or cosine axis means the cut is not known to be safe (99, "no gate", has nothing above it)
+        nxt = [axes[i].index(key[i]) + (1 if RISING[i] else -1) for i in range(len(RISING))]
+        if nxt[0] == len(axes[0]) or nxt[1] == len(axes[1]):
             continue
-        near = [tuple(axes[i][min(up[i], len(axes[i]) - 1)] if i == j else key[i] for i in range(3)) for j in range(3)]
+        near = [tuple(axes[i][min(max(nxt[i], 0), len(axes[i]) - 1)] if i == j else key[i] for i in range(len(key)))
+                for j in range(len(key))]
         if max(table[n][0] for n in [key, *near]) <= base_false + ABSENT_EXTRA and (best is None or caught > best[1]):
             best = (key, caught, false)
     if best is None:
         return None
-    (rarer, below, gate), caught, false = best
-    return {"rarer_than": rarer, "cosine_below": below, "ce_below": gate,
+    (rarer, below, gate, central), caught, false = best
+    print(f"  absent rule Zipf < {rarer}, cosine < {below}, cross-encoder < {gate}, centrality >= {central}: refuses "
+          f"{caught:.3f} of near/off-topic, {false:.3f} of answerable hair questions", flush=True)
+    return {"rarer_than": rarer, "cosine_below": below, "ce_below": gate, "central_above": central,
             "on_fit_part": {"refused": round(caught, 4), "answerable refused": round(false, 4)}}
 
 
@@ -120,6 +124,7 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
     threshold refuses at most MAX_FALSE_ABSTENTION of each corpus's answerable questions, cross-validated. Then the
     absent-concept rule's cuts (`fit_absent_rule`)."""
     from bot.answerable import ConceptChecker, answer_features
+    from bot.questions import asked
 
     y = np.array([r.answerable for r in rows])
     corpus = np.array([r.corpus for r in rows])
@@ -133,7 +138,7 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
                 checkers[id(row.bot)] = ConceptChecker(row.bot.index.vocab, zipf, covered)
             checker = checkers[id(row.bot)]
             top = row.best
-            concepts.append((checker, checker.check(row.text, row.bot.encoder, top.quoted)))
+            concepts.append((checker, checker.check(row.text, row.bot.encoder, top.quoted, asked(row.message))))
             x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))
         x = np.vstack(x)
         for pool in ("all", "hair"):

@@ -220,6 +220,43 @@ def test_the_absent_concept_rule_reads_what_is_asked_and_yields_to_a_sure_cross_
     assert absent_words(checker, concepts, None, letter, ce=-3.0) == []
 
 
+def test_a_word_the_question_is_not_about_neither_refuses_it_nor_is_named():
+    from bot.answerable import ConceptChecker, Concepts
+    from bot.decide import absent_words
+    from index.vocab import Vocab
+
+    vocab = Vocab({"hair": 0}, np.ones((1, 4), np.float32) / 2, {"actualy": 2.2, "pregnant": 4.3, "hair": 5.5})
+    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6, central_above=0.3)
+    rule = {"rarer_than": 4.5, "cosine_below": 0.5, "ce_below": 2.0, "central_above": 0.3}
+
+    def concepts(words: list[str], central: list[float]) -> Concepts:
+        n = len(words)
+        return Concepts(words, np.full(n, 0.2, np.float32), np.zeros(n, np.float32),
+                        np.array([vocab.frequency(w) for w in words], np.float32), np.array(central, np.float32))
+
+    both = concepts(["actualy", "pregnant"], [0.05, 0.55])  # a typo'd aside and what is asked about
+    assert absent_words(checker, both, rule, "does it actualy work when pregnant?", ce=-3.0) == ["pregnant"]
+    assert checker.missing(both) == ["pregnant"]
+    aside = concepts(["actualy"], [0.05])
+    assert absent_words(checker, aside, rule, "does it actualy work?", ce=-3.0) == []
+    assert checker.missing(aside) == []  # the abstention then names nothing rather than "actualy"
+    older = {k: v for k, v in rule.items() if k != "central_above"}  # a ranker.json fitted before the cut
+    assert absent_words(checker, aside, older, "does it actualy work?", ce=-3.0) == ["actualy"]
+
+
+def test_centrality_is_read_against_what_is_asked():
+    from bot.answerable import ConceptChecker
+    from index.vocab import Vocab
+    from tests.test_ranking import DIM, FakeEncoder
+
+    zipf = {"pregnant": 4.3, "actually": 5.4, "hair": 5.5}
+    vocab = Vocab({"hair": 0}, np.ones((1, DIM), np.float32) / np.sqrt(DIM), zipf)
+    checker = ConceptChecker(vocab, salient_zipf=5.45, covered=0.6)
+    got = checker.check("actually pregnant hair", FakeEncoder(), about="safe when pregnant?")
+    assert got.words == ["actually", "pregnant"]
+    assert got.central[1] > 0.5 > got.central[0]  # "pregnant" is in what is asked; "actually" is not
+
+
 def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_questions():
     from types import SimpleNamespace
 
