@@ -112,8 +112,13 @@ class ConceptChecker:
         return self.rarest_first(unspoken)[:2]
 
 
-def answer_features(ce: float, concepts: Concepts, type_miss: float) -> np.ndarray:
+def answer_features(ce: float, concepts: Concepts, type_miss: float, central_above: float = -1.0) -> np.ndarray:
+    """The answerability model's inputs. Whether the best quotes speak of the question's words is read over the
+    words it is about (centrality at least `central_above`, fitted): "does it actually work?" is not unanswered
+    because the quotes never say "actually"."""
     c, loc = concepts.corpus, concepts.local
+    if concepts.central is not None and len(loc):
+        loc = loc[concepts.central >= central_above]
     return np.array(
         [ce, float(c.min()) if len(c) else 1.0, float(loc.min()) if len(loc) else 1.0,
          float(loc.mean()) if len(loc) else 1.0, type_miss, float(len(c))], np.float32

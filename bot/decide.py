@@ -65,7 +65,7 @@ def decide(  # noqa: PLR0913
         ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
         return Verdict(ok, [], best.relevance)
     concepts = checker.check(text, encoder, best.quoted, asked(message or text))
-    x = answer_features(best.ce, concepts, best.type_miss)[None, :]
+    x = answer_features(best.ce, concepts, best.type_miss, ranker.answer.get("central", -1.0))[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
     absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)

@@ -27,6 +27,7 @@ RISING = (True, True, True, False)  # per axis: does the rule refuse more as the
 ABSENT_EXTRA = 0.02  # the absent-concept rule may refuse this many more answerable hair questions (of the fit part)
 FLOOR_REFUSED = 0.02  # the cross-encoder floor (`bot.decide.far_off_topic`) may refuse this share of them
 GRID = [(z, c) for z in (4.5, 5.5) for c in (0.6,)]  # wider grids (3.5-6.0, 0.5-0.8) never moved the result
+CENTRAL_GRID = (-1.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # the quotes' coverage is read over words this central to what is asked
 
 
 class AnswerRow(NamedTuple):
@@ -132,16 +133,15 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
     corpora = [corpus == c for c in sorted(set(corpus[y]))]
     best = None
     for zipf, covered in GRID:
-        x, concepts, checkers = [], [], {}
+        concepts, checkers = [], {}
         for row in rows:
             if id(row.bot) not in checkers:  # one per index and setting: building one stems its whole vocabulary
                 checkers[id(row.bot)] = ConceptChecker(row.bot.index.vocab, zipf, covered)
             checker = checkers[id(row.bot)]
-            top = row.best
-            concepts.append((checker, checker.check(row.text, row.bot.encoder, top.quoted, asked(row.message))))
-            x.append(answer_features(top.ce, concepts[-1][1], top.type_miss))
-        x = np.vstack(x)
-        for pool in ("all", "hair"):
+            concepts.append((checker, checker.check(row.text, row.bot.encoder, row.best.quoted, asked(row.message))))
+        for central, pool in ((k, pool) for k in CENTRAL_GRID for pool in ("all", "hair")):
+            x = np.vstack([answer_features(r.best.ce, c, r.best.type_miss, central)
+                           for (_, c), r in zip(concepts, rows, strict=True)])
             keep = np.ones(len(y), bool) if pool == "all" else own
             model = fit_linear(x[keep], y[keep], balanced=True)  # what is shipped, if this pool wins
             # questions the pool leaves out are out of sample for the model fitted on all of it; the pool's own
@@ -153,19 +153,20 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
             threshold = min(float(np.quantile(p[y & m], MAX_FALSE_ABSTENTION)) for m in corpora)
             refused = float(np.mean(p[keep & ~y] < threshold))
             by_corpus = {str(corpus[m][0]): round(float(np.mean(p[y & m] < threshold)), 3) for m in corpora}
-            print(f"  Zipf < {zipf}, cosine {covered}, fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
+            print(f"  Zipf < {zipf}, cosine {covered}, quotes' coverage over words of centrality >= {central}, "
+                  f"fitted on {pool}: refuses {refused:.3f} of near/off-topic, "
                   f"answerable refused by corpus {by_corpus} (cross-validated)", flush=True)
             if best is None or refused > best[0]:
                 kept = [(c, r) for c, r, k in zip(concepts, rows, keep, strict=True) if k]
                 best = (refused, zipf, covered, y[keep], threshold, pool, (p < threshold)[keep], own[keep],
-                        kept, by_corpus, model)
-    refused, zipf, covered, y, threshold, pool, model_refuses, ok, kept, by_corpus, model = best
+                        kept, by_corpus, model, central)
+    refused, zipf, covered, y, threshold, pool, model_refuses, ok, kept, by_corpus, model, central = best
     rule = fit_absent_rule(kept, model_refuses, y, ok)
     floor = fit_ce_floor(rows)
     together = combined_refusals(kept, model_refuses, y, ok, rule, floor)
     print(f"  model, absent-concept rule and floor together, on the fit part: {together}", flush=True)
     return {"model": {"features": ANSWER_FEATURES, **model}, "threshold": round(threshold, 4),
-            "salient_zipf": zipf, "covered": covered, "fitted_on": pool, "absent": rule,
+            "salient_zipf": zipf, "covered": covered, "central": central, "fitted_on": pool, "absent": rule,
             "ce_floor": floor, "all_rules_on_fit_part": together,
             "cross_validated": {"non-answerable refused": round(refused, 4),
                                 "answerable refused by corpus": by_corpus,

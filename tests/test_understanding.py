@@ -244,6 +244,18 @@ def test_a_word_the_question_is_not_about_neither_refuses_it_nor_is_named():
     assert absent_words(checker, aside, older, "does it actualy work?", ce=-3.0) == ["actualy"]
 
 
+def test_the_quotes_coverage_is_read_over_the_words_the_question_is_about():
+    from bot.answerable import ANSWER_FEATURES, Concepts, answer_features
+
+    concepts = Concepts(["actualy", "pregnant"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.9], np.float32),
+                        np.array([2.2, 4.3], np.float32), np.array([0.05, 0.55], np.float32))
+    local = [ANSWER_FEATURES.index("local_min"), ANSWER_FEATURES.index("local_mean")]
+    np.testing.assert_allclose(answer_features(1.0, concepts, 0.0, central_above=0.3)[local], [0.9, 0.9])
+    np.testing.assert_allclose(answer_features(1.0, concepts, 0.0)[local], [0.1, 0.5])  # every word, as before
+    none = answer_features(1.0, concepts, 0.0, central_above=0.9)  # no word that central: nothing unspoken
+    np.testing.assert_allclose(none[local], [1.0, 1.0])
+
+
 def test_centrality_is_read_against_what_is_asked():
     from bot.answerable import ConceptChecker
     from index.vocab import Vocab
