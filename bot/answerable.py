@@ -60,16 +60,23 @@ class ConceptChecker:
             out.append(w)
         return out
 
-    def check(self, question: str, encoder, quoted: str = "", about: str = "") -> Concepts:  # noqa: ANN001
+    def check(
+        self, question: str, encoder, quoted: str = "", about: str = "", about_vector: np.ndarray | None = None  # noqa: ANN001
+    ) -> Concepts:
         """Coverage of `question`'s salient words by the articles and by `quoted`; each word's centrality is read
-        against `about` (what the patient asks, default the question): "pregnant" is what "Is it safe while
-        pregnant?" is about, "actually" in "does it actually work?" is not."""
+        against `about` (what the patient asks, default the question; `about_vector`, its vector, when the caller
+        has it): "pregnant" is what "Is it safe while pregnant?" is about, "actually" in "does it actually work?"
+        is not."""
         words = self.salient(question)
         if not words:
             return Concepts([], np.ones(0, np.float32), np.ones(0, np.float32))
         stems = self.stem(words)
-        vectors, asked = np.split(encoder.encode([*words, about or question]), [len(words)])  # one encoder call
-        central = (vectors @ asked[0]).astype(np.float32)
+        if about_vector is None:
+            vectors, asked = np.split(encoder.encode([*words, about or question]), [len(words)])  # one encoder call
+            about_vector = asked[0]
+        else:
+            vectors = encoder.encode(words)
+        central = (vectors @ about_vector).astype(np.float32)
         corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
                           1.0, self.vocab.closest(vectors)).astype(np.float32)
         near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]

@@ -53,7 +53,8 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
 
 
 def decide(  # noqa: PLR0913
-    ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = ""  # noqa: ANN001
+    ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = "",  # noqa: ANN001
+    asked_vector: np.ndarray | None = None,
 ) -> Verdict:
     """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
     wrote in this message (`message`, default `text`), and of a long one only its asking sentences: a topic
@@ -64,7 +65,7 @@ def decide(  # noqa: PLR0913
     if checker is None or ranker.answer is None:
         ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
         return Verdict(ok, [], best.relevance)
-    concepts = checker.check(text, encoder, best.quoted, asked(message or text))
+    concepts = checker.check(text, encoder, best.quoted, asked(message or text), asked_vector)
     x = answer_features(best.ce, concepts, best.type_miss, ranker.answer.get("central", -1.0))[None, :]
     model: Linear = ranker.answer["model"]
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))

@@ -18,7 +18,7 @@ from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
 from bot.features import FEATURES, candidate_windows
 from bot.notice_model import NOTICE_MODEL_FILE, NoticeModel
-from bot.questions import FOLLOW_UP_START, context_for, questions_in
+from bot.questions import FOLLOW_UP_START, asked, context_for, questions_in
 from bot.quotes import Window, select
 from bot.ranker import RANKER_FILE, Ranker, passage, score
 from bot.retrieve import hybrid_search
@@ -167,7 +167,8 @@ class Bot:
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
-        verdict = self.decide(queries, ranked, text)
+        # a short question is its own search text: its vector is what its words' centrality is read against
+        verdict = self.decide(queries, ranked, text, vectors[0] if queries == [asked(text)] else None)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
@@ -236,9 +237,11 @@ class Bot:
         top_ce = float(ce[0]) if len(ce) else -12.0
         return Ranked(found, float(prob[0]) if len(prob) else 0.0, top_ce, type_miss, quoted)
 
-    def decide(self, queries: list[str], ranked: list[Ranked], message: str = "") -> Verdict:
+    def decide(
+        self, queries: list[str], ranked: list[Ranked], message: str = "", asked_vector: np.ndarray | None = None
+    ) -> Verdict:
         """Answer or abstain, with the question's concepts the articles never mention."""
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message)
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, asked_vector)
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)
