@@ -1,12 +1,16 @@
 """Do the articles answer this at all? Salient concepts, their coverage, and one fitted decision.
 
-A confident quote that does not answer is worse than none. Two kinds of evidence decide:
+A confident quote that does not answer is worse than none. Three kinds of evidence decide:
 * coverage — the question's salient words (rare in English, `index.vocab`) each looked up in the articles:
   the word itself or its stem, else the nearest corpus word by embedding ("pills" finds "tablets", "kids"
   finds "children"; "pregnancy" finds nothing close). A concept covered nowhere is named in `missing`.
+* centrality — each word's embedding cosine with what the message asks: "pregnant" is what "Is it safe while
+  pregnant?" is about; "actually" and a typo'd "actualy" are not, so they neither refuse nor get named.
 * relevance — the best window's fitted relevance and cross-encoder score (from `bot.ranker`), and whether
   it holds the kind of answer asked for (a number for "how many").
-A logistic regression fitted by `python -m bot.fit` (weights in ranker.json) combines them; no hand-set cut.
+A logistic regression fitted by `python -m bot.fit` (weights in ranker.json) combines them, and the fitted
+absent-concept rule (`bot.decide.absent_words`) refuses on a central word the articles never come near; no
+hand-set cut.
 """
 
 from __future__ import annotations
