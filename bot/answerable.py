@@ -38,6 +38,11 @@ class Concepts:
     zipf: np.ndarray | None = None  # per word: its English frequency (Zipf), how rare a concept it names
     central: np.ndarray | None = None  # per word: cosine with what the message asks: is it what it is about?
 
+    @property
+    def about(self) -> np.ndarray:
+        """Per word, its centrality (every word counts as central when it was not measured)."""
+        return self.central if self.central is not None else np.ones(len(self.words), np.float32)
+
 
 class ConceptChecker:
     """Finds a question's salient words and how well the articles, and the best quotes, cover each."""
@@ -101,9 +106,8 @@ class ConceptChecker:
             return []
         # words outside wordfreq's list (Zipf 0) are left to the fitted model: in patients' messages most are typos
         # ("rubing", "regrew"), though the rarest drug names ("dutasteride") are there too
-        central = concepts.central if concepts.central is not None else np.ones(len(concepts.words), np.float32)
         hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
-        hit &= central >= central_above
+        hit &= concepts.about >= central_above
         return self.rarest_first([w for w, h in zip(concepts.words, hit, strict=True) if h])
 
     def rarest_first(self, words: list[str]) -> list[str]:
@@ -114,8 +118,7 @@ class ConceptChecker:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of. Only words
         the question is about are named (the absent rule's fitted centrality cut): "These articles don't mention
         actually" tells a patient nothing."""
-        central = concepts.central if concepts.central is not None else np.ones(len(concepts.words), np.float32)
-        about = [c >= self.central_above for c in central]
+        about = concepts.about >= self.central_above
         absent = [w for w, c, a in zip(concepts.words, concepts.corpus, about, strict=True) if c < self.covered and a]
         if absent:
             return self.rarest_first(absent)
@@ -128,8 +131,7 @@ def answer_features(ce: float, concepts: Concepts, type_miss: float, central_abo
     words it is about (centrality at least `central_above`, fitted): "does it actually work?" is not unanswered
     because the quotes never say "actually"."""
     c, loc = concepts.corpus, concepts.local
-    if concepts.central is not None and len(loc):
-        loc = loc[concepts.central >= central_above]
+    loc = loc[concepts.about >= central_above]
     return np.array(
         [ce, float(c.min()) if len(c) else 1.0, float(loc.min()) if len(loc) else 1.0,
          float(loc.mean()) if len(loc) else 1.0, type_miss, float(len(c))], np.float32
