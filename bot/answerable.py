@@ -39,7 +39,7 @@ class Concepts:
     central: np.ndarray | None = None  # per word: cosine with what the message asks: is it what it is about?
 
     @property
-    def about(self) -> np.ndarray:
+    def centrality(self) -> np.ndarray:
         """Per word, its centrality (every word counts as central when it was not measured)."""
         return self.central if self.central is not None else np.ones(len(self.words), np.float32)
 
@@ -107,7 +107,7 @@ class ConceptChecker:
         # words outside wordfreq's list (Zipf 0) are left to the fitted model: in patients' messages most are typos
         # ("rubing", "regrew"), though the rarest drug names ("dutasteride") are there too
         hit = (concepts.zipf > 0) & (concepts.zipf < rarer_than) & (concepts.corpus < cosine_below)
-        hit &= concepts.about >= central_above
+        hit &= concepts.centrality >= central_above
         return self.rarest_first([w for w, h in zip(concepts.words, hit, strict=True) if h])
 
     def rarest_first(self, words: list[str]) -> list[str]:
@@ -118,7 +118,7 @@ class ConceptChecker:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of. Only words
         the question is about are named (the absent rule's fitted centrality cut): "These articles don't mention
         actually" tells a patient nothing."""
-        about = concepts.about >= self.central_above
+        about = concepts.centrality >= self.central_above
         absent = [w for w, c, a in zip(concepts.words, concepts.corpus, about, strict=True) if c < self.covered and a]
         if absent:
             return self.rarest_first(absent)
@@ -131,7 +131,7 @@ def answer_features(ce: float, concepts: Concepts, type_miss: float, central_abo
     words it is about (centrality at least `central_above`, fitted): "does it actually work?" is not unanswered
     because the quotes never say "actually"."""
     c, loc = concepts.corpus, concepts.local
-    loc = loc[concepts.about >= central_above]
+    loc = loc[concepts.centrality >= central_above]
     return np.array(
         [ce, float(c.min()) if len(c) else 1.0, float(loc.min()) if len(loc) else 1.0,
          float(loc.mean()) if len(loc) else 1.0, type_miss, float(len(c))], np.float32

@@ -167,8 +167,7 @@ class Bot:
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
-        # a short question is its own search text: its vector is what its words' centrality is read against
-        verdict = self.decide(queries, ranked, text, vectors[0] if queries == [asked(text)] else None)
+        verdict = self.decide(queries, ranked, text, vectors[: len(queries)])
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
@@ -238,10 +237,13 @@ class Bot:
         return Ranked(found, float(prob[0]) if len(prob) else 0.0, top_ce, type_miss, quoted)
 
     def decide(
-        self, queries: list[str], ranked: list[Ranked], message: str = "", asked_vector: np.ndarray | None = None
+        self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None
     ) -> Verdict:
-        """Answer or abstain, with the question's concepts the articles never mention."""
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, asked_vector)
+        """Answer or abstain, with the question's concepts the articles never mention. `vectors` are the search
+        texts' own: a short question is its own search text, so its words' centrality is read against its vector
+        instead of encoding it again."""
+        own = vectors[0] if vectors is not None and queries == [asked(message or queries[0])] else None
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own)
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)

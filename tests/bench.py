@@ -85,7 +85,7 @@ def line(label: str, value: str) -> None:
 def bench_steps(bot: Bot, qs: list[str]) -> None:
     """p50 of each step of one answer, called one by one as `Bot.ranked` and `Bot.decide` call them."""
     from bot.features import candidate_windows
-    from bot.questions import asked, questions_in
+    from bot.questions import questions_in
     from bot.ranker import score
     from bot.retrieve import hybrid_search
 
@@ -110,7 +110,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         ranked = bot.ranked(query, vec)  # the same work again, untimed: decide()'s input
         start = time.perf_counter()
-        bot.decide([query], [ranked], q, vec if [query] == [asked(q)] else None)  # as `Bot.ask` calls it
+        bot.decide([query], [ranked], q, vec[None, :])  # as `Bot.ask` calls it
         t.append(t[-1] + time.perf_counter() - start)
         for values, a, b in zip(steps.values(), t[:-1], t[1:], strict=True):
             values.append((b - a) * 1000)
