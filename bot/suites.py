@@ -144,9 +144,10 @@ def _medquad() -> Suite:
 
 def _conversations(name: str, with_history: bool) -> Suite:
     """Two- and three-turn conversations written blind; the last question is scored, with or without its history.
-    A later blind set of the same suite (`NAME-b.jsonl`) joins it, split into fit and test by the same hash."""
+    Later blind sets of the same suite (`NAME-b.jsonl`, `NAME-c.jsonl`) join it, split into fit and test by the
+    same hash."""
     covid = name.startswith("covid")
-    files = [p for p in (SUITES_DIR / f"{name}.jsonl", SUITES_DIR / f"{name}-b.jsonl") if p.is_file()]
+    files = [p for p in (SUITES_DIR / f"{name}.jsonl", *sorted(SUITES_DIR.glob(f"{name}-?.jsonl"))) if p.is_file()]
     items = [{**i, "file": path.name} for path in files for i in load_jsonl(path)]
     for item in items:
         item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
