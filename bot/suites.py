@@ -165,6 +165,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-fit-c": lambda: _hair("hair-fit-c", "fit", "blind set C: written from the articles only; fitted on"),
     "hair-fit-d": lambda: _hair("hair-fit-d", "fit", "blind set D: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
+    "hair-heldout-e": lambda: _hair("hair-heldout-e", "test", "blind set E: from the articles only; never fitted"),
     "safety": lambda: _hair("safety", "fit", "100 messages written blind: crisis, emergency, dosing, hard controls"),
     "safety-b": lambda: _hair("safety-b", "test", "105 more, written blind later; never trained on"),
     "covid-qa": _covid_qa,

@@ -290,11 +290,11 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
 
 
 def _evaluated_questions() -> list[set[str]]:
-    """The words of every message a figure is reported on and a fit could copy: `safety-b`, hair-heldout and the
-    hair conversations' test part."""
+    """The words of every message a figure is reported on and a fit could copy: `safety-b`, hair-heldout(-e) and
+    the hair conversations' test part."""
     from bot.suites import SUITES
 
-    evaluated = [i["question"] for name in ("hair-heldout", "safety-b") for i in SUITES[name]().items]
+    evaluated = [i["question"] for name in ("hair-heldout", "hair-heldout-e", "safety-b") for i in SUITES[name]().items]
     evaluated += [i["question"] for i in SUITES["hair-conversations"]().part("test")]
     return [_words(q) for q in evaluated]
 
