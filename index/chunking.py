@@ -15,6 +15,7 @@ from index.clean import PAGE_MARKER
 
 LEADING_JUNK = re.compile(r"^[\s:;,\-–—•·|>*]+")
 HAS_WORD = re.compile(r"\w", re.UNICODE)
+FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.I)  # "I", "I'm", "I’ve": the writer speaks of themself
 PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n\s*\n|\s*\Z)", re.S)
 
 
@@ -80,16 +81,22 @@ def asks(text: str) -> bool:
 def sentence_facts(text: str, spans: list[Span]) -> list[tuple[int, int, bool]]:
     """Per sentence: paragraph number, word count, and whether it asks rather than tells.
 
-    A sentence asks when it is a question or sits in a paragraph that ends with one (a reader's
-    letter in a Q&A article). Stored with the index so answering needs no text scanning.
+    A sentence asks when it is a question or sits in a reader's letter: a paragraph in the first person
+    singular that ends with a question ("Doctor, I am 25. I lose hair when I wash it. Is it alopecia?"). An
+    author's paragraph that closes on a rhetorical question ("There are two trials recruiting now. Are you
+    still worried?") still tells: its statements stay quotable. Stored with the index so answering needs no
+    text scanning.
     """
     facts, paragraph, cursor = [], 0, 0
     for span in spans:
         paragraph += text.count("\n\n", cursor, span.start)
         cursor = span.start
-        para_end = text.find("\n\n", span.end)
+        para_start, para_end = text.rfind("\n\n", 0, span.start) + 1, text.find("\n\n", span.end)
         para_end = len(text) if para_end < 0 else para_end
-        question = asks(text[span.start : span.end]) or asks(text[max(span.start, para_end - 8) : para_end])
+        letter = asks(text[max(span.start, para_end - 8) : para_end]) and FIRST_PERSON.search(
+            text[para_start:para_end]
+        ) is not None
+        question = asks(text[span.start : span.end]) or letter
         facts.append((paragraph, len(text[span.start : span.end].split()), question))
     return facts
 

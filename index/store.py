@@ -31,7 +31,8 @@ import xxhash
 
 from index.errors import IndexInvalid, IndexMissing
 
-FORMAT_VERSION = 4  # 2: sentence facts; 3: answer tags, question links, sentence BM25; 4: vocab
+FORMAT_VERSION = 5  # 2: sentence facts; 3: answer tags, question links, sentence BM25; 4: vocab; 5: letters
+# are first-person paragraphs (an author's rhetorical question no longer makes the paragraph before it unquotable)
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 

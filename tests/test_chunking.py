@@ -88,3 +88,15 @@ def test_sentence_facts_mark_paragraphs_words_and_questions():
     assert [f[1] for f in facts] == [3, 4, 4, 4, 2, 2]
     # a question, and the whole letter ending in one, "ask"; the answer paragraph does not
     assert [f[2] for f in facts] == [True, False, False, False, True, False]
+
+
+def test_an_authors_paragraph_closing_on_a_rhetorical_question_still_tells():
+    from index.chunking import sentence_facts
+
+    text = (
+        "Doctor, I am 25. I lose hair when I wash it. Is it alopecia?\n\n"
+        "Two trials are recruiting patients now. Are you still worried about treatment?"
+    )
+    facts = sentence_facts(text, split_sentences(text))
+    # the reader's letter asks throughout; the author's statement stays quotable, the question itself does not
+    assert [f[2] for f in facts] == [True, True, True, False, True]
