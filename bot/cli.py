@@ -82,8 +82,11 @@ def _load_bot(settings: Settings, build_default: bool):
 
     if build_default:
 
-        def first_build() -> None:
-            typer.echo("No index yet: building it from the bundled articles (once).", err=True)
+        def first_build(outdated: bool) -> None:
+            if outdated:
+                typer.echo("The index was built by an older version: updating it from the bundled articles.", err=True)
+            else:
+                typer.echo("No index yet: building it from the bundled articles (once).", err=True)
             _build(settings, settings.articles_dir)
 
         ensure_index(settings, first_build)

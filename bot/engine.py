@@ -29,7 +29,7 @@ from index.encoders import Encoder
 from index.errors import IndexInvalid, IndexMissing, InvalidQuestion, SourceNotFound
 from index.reader import DOC, END, START, Index, open_index
 from index.rerank import CrossEncoder, Reranker, bundled_reranker_path, models_record
-from index.store import Document, current_build, rebuild_hint
+from index.store import FORMAT_VERSION, Document, build_format, current_build, rebuild_hint
 from index.vocab import words_of
 
 OWN_TOPIC_ZIPF = 3.0  # rarer in English, and the articles use it: a topic of its own (fit half: ties 2.5-3.5)
@@ -280,11 +280,17 @@ class Bot:
         return (span(before[-1]) if len(before) else None, span(after[0]) if len(after) else None)
 
 
-def ensure_index(settings: Settings, on_build: Callable[[], object] | None = None) -> None:
-    """Build the default corpus's index on first use; any other missing index is an error."""
+def ensure_index(settings: Settings, on_build: Callable[[bool], object] | None = None) -> None:
+    """Build the default corpus's index on first use, and update it once after an upgrade changed the index format
+    (`on_build(True)`; its vectors are reused, so this takes seconds). Any other folder's missing or outdated index
+    is an error that says how to rebuild it: the bot never re-reads a user's articles unasked."""
     try:
-        current_build(settings.index_dir)
+        build = current_build(settings.index_dir)
     except IndexMissing:
         if on_build is None:
             raise
-        on_build()
+        on_build(False)
+        return
+    found = build_format(build)
+    if on_build is not None and found is not None and found != FORMAT_VERSION:
+        on_build(True)

@@ -138,6 +138,14 @@ def current_build(index_dir: Path) -> Path:
     return build
 
 
+def build_format(build: Path) -> object:
+    """The format version a build's manifest records; None when it is unreadable (loading then says why)."""
+    try:
+        return json.loads((build / MANIFEST).read_text(encoding="utf-8")).get("format_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def rebuild_hint(index_dir: Path) -> str:
     return f"rebuild it with `bot index --rebuild --index {index_dir}`"
 

@@ -137,3 +137,12 @@ def test_first_ask_builds_the_default_index(tmp_path):
     assert (tmp_path / "patient-quote-bot" / "index" / "CURRENT").is_file()
     assert b"building it from the bundled articles" in result.stderr
     assert json.loads(result.stdout)["answered"] is True
+    # after an upgrade that changed the index format, the next ask updates the default index instead of failing
+    index = tmp_path / "patient-quote-bot" / "index"
+    build = index / (index / "CURRENT").read_text().strip()
+    manifest = json.loads((build / "manifest.json").read_text())
+    (build / "manifest.json").write_text(json.dumps({**manifest, "format_version": manifest["format_version"] - 1}))
+    again = run_bot("ask", "--json", "is gene therapy safe", env={"XDG_CACHE_HOME": str(tmp_path)}, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert b"built by an older version" in again.stderr
+    assert json.loads(again.stdout)["answered"] is True
