@@ -114,10 +114,17 @@ class ConceptChecker:
         """The (at most three) words an abstention names: the rarest are the telling ones."""
         return sorted(words, key=self.vocab.frequency)[:3]
 
+    def named(self, concepts: Concepts, words: list[str]) -> list[str]:
+        """Of `words`, those the question is about (centrality at least the naming cut), in their order: the
+        absent-concept rule may refuse on a typo'd aside, but "These articles don't mention actualy" tells a
+        patient nothing, so it is not said."""
+        about = {w for w, c in zip(concepts.words, concepts.centrality, strict=True) if c >= self.central_above}
+        return [w for w in words if w in about]
+
     def missing(self, concepts: Concepts) -> list[str]:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of. Only words
-        the question is about are named (the absent rule's fitted centrality cut): "These articles don't mention
-        actually" tells a patient nothing."""
+        the question is about are named (the fitted centrality cuts): "These articles don't mention actually"
+        tells a patient nothing."""
         about = concepts.centrality >= self.central_above
         absent = [w for w, c, a in zip(concepts.words, concepts.corpus, about, strict=True) if c < self.covered and a]
         if absent:

@@ -48,7 +48,9 @@ class Verdict:
 def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
     if vocab is None or ranker.answer is None:
         return None
-    central = (ranker.answer.get("absent") or {}).get("central_above", -1.0)
+    # a word is named only if it is what the question is about by both fitted cuts (the absent rule's and the
+    # quotes' coverage's): when the fit turns the rule's cut off, "actualy" must still not be named
+    central = max((ranker.answer.get("absent") or {}).get("central_above", -1.0), ranker.answer.get("central", -1.0))
     return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"], central)
 
 
@@ -71,7 +73,7 @@ def decide(  # noqa: PLR0913
     p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
     absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)
     if absent:
-        return Verdict(False, absent, p)
+        return Verdict(False, checker.named(concepts, absent), p)
     if far_off_topic(floor, best.ce):
         return Verdict(False, checker.missing(concepts), p)
     ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score

@@ -52,7 +52,7 @@ def encoder_key(suite: str, index) -> str:  # noqa: ANN001 - index.reader.Index
 def collect(index, encoder, suite, items: list[dict], chunks: int, adapters=None) -> list[dict]:  # noqa: ANN001
     groups = []
     for item in items:
-        for query in questions_in(item["question"]):
+        for query in questions_in(item["question"], whole=False):
             qvec = encoder.encode([query])[0]
             if adapters is not None:  # cross-fitted: an adapter that never saw this question
                 qvec = adapters.for_question(item["question"])(qvec)

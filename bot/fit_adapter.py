@@ -44,7 +44,8 @@ def cross_fit(index, encoder, labelled: list[tuple[dict, object]]) -> CrossFitte
     for n, (item, suite) in enumerate(labelled):
         hits = suite.window_hits(item, index, first, last)
         if hits.any():
-            rows += [(n, q, gold_sentences(first, last, hits, len(vectors))) for q in questions_in(item["question"])]
+            gold = gold_sentences(first, last, hits, len(vectors))
+            rows += [(n, q, gold) for q in questions_in(item["question"], whole=False)]
     qs = encoder.encode([q for _, q, _ in rows])
     number = np.array([n for n, _, _ in rows])
     gold = np.stack([g for *_, g in rows])

@@ -118,6 +118,32 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         line(f"  {name} p50", f"{pct(values, 50):.2f} ms")
 
 
+def bench_letters(bot: Bot, rounds: int = 3) -> None:
+    """ask() on long letters (the fit sets' own), searched as each question and then whole (as shipped), against
+    the questions alone: what the whole letter's extra search costs, in one run."""
+    import bot.engine as engine
+    from bot.questions import questions_in
+    from bot.settings import SUITES_DIR
+
+    letters = [i["question"] for n in ("hair-fit", "hair-fit-c", "hair-fit-d")
+               for i in load_jsonl(SUITES_DIR / f"{n}.jsonl") if i.get("style") == "long"]
+    timed: dict[str, list[float]] = {"whole": [], "questions only": []}
+    try:
+        for _ in range(rounds):
+            for label, whole in (("whole", True), ("questions only", False)):
+                engine.questions_in = lambda m, whole=whole: questions_in(m, whole=whole)
+                for q in letters:
+                    t = time.perf_counter()
+                    bot.ask(q)
+                    timed[label].append((time.perf_counter() - t) * 1000)
+    finally:
+        engine.questions_in = questions_in
+    print(f"  long letters ({len(letters)} of the fit sets, cache off):")
+    for label, ms in timed.items():
+        line(f"  {label}, p50 / p90", f"{pct(ms, 50):.1f} / {pct(ms, 90):.1f} ms")
+    line("  ratio whole / questions only at p50", ratio(pct(timed["whole"], 50), pct(timed["questions only"], 50)))
+
+
 def bench_ask(bot: Bot, qs: list[str], rounds: int = 3) -> dict:
     """ask() (cache off) against the floor: the same encodes (query and notice encoders), FAISS, BM25 (chunks and
     sentences) and cross-encoder calls (as many windows as the ranker shortlists), timed bare and interleaved."""
@@ -349,6 +375,7 @@ def main() -> None:
             line("ratio ask() / floor at p50", f"{r['ask_p50'] / r['floor_p50']:.2f}x  (target <= 1.25x)")
             print(f"  steps ({bot.ranker.rerank_top} windows read by the cross-encoder):")
             bench_steps(bot, qs)
+            bench_letters(bot, rounds=1 if quick else 3)
         if "cache" in only:
             bench_cache(bot, qs)
         if "http" in only:

@@ -68,9 +68,10 @@ def test_the_questions_inside_a_long_letter_are_found_with_their_lead_in():
         "Is it available in the UK? And how long did the patients take it before their hair came back?"
     )
     found = questions_in(letter)
-    assert len(found) == 2
+    assert len(found) == 3
     assert found[0].endswith("Is it available in the UK?") and "news" in found[0]  # "it" needs the sentence before
     assert "how long did the patients take it" in found[1]
+    assert found[2] == letter  # the whole letter last: its story says what a vague ask is about
 
 
 def test_only_the_asking_sentences_of_a_letter_can_name_what_the_articles_lack():
@@ -242,6 +243,23 @@ def test_a_word_the_question_is_not_about_neither_refuses_it_nor_is_named():
     assert checker.missing(aside) == []  # the abstention then names nothing rather than "actualy"
     older = {k: v for k, v in rule.items() if k != "central_above"}  # a ranker.json fitted before the cut
     assert absent_words(checker, aside, older, "does it actualy work?", ce=-3.0) == ["actualy"]
+    # a rule fitted without the cut may refuse on the aside, but the refusal names only what is asked about
+    assert checker.named(aside, ["actualy"]) == []
+    assert checker.named(both, ["actualy", "pregnant"]) == ["pregnant"]
+
+
+def test_a_word_is_named_only_if_both_fitted_cuts_call_it_central():
+    from bot.decide import concept_checker
+    from bot.ranker import Linear, Ranker
+    from index.vocab import Vocab
+
+    vocab = Vocab({"hair": 0}, np.ones((1, 4), np.float32) / 2, {"hair": 5.5})
+    model = Linear.from_dict({"features": ["ce"], "mean": [0.0], "scale": [1.0], "coef": [1.0], "intercept": 0.0})
+    answer = {"salient_zipf": 5.5, "covered": 0.6, "central": 0.3, "absent": {"central_above": -1.0}}
+    ranker = Ranker(model, model, 6, 0.0, answer=answer)
+    assert concept_checker(ranker, vocab).central_above == 0.3  # the rule's cut is off: the model's names
+    ranker = Ranker(model, model, 6, 0.0, answer={**answer, "absent": {"central_above": 0.4}})
+    assert concept_checker(ranker, vocab).central_above == 0.4  # the stricter of the two
 
 
 def test_the_quotes_coverage_is_read_over_the_words_the_question_is_about():
