@@ -2,9 +2,9 @@
 
 A worried patient writes four sentences of story and one of question; embedding the whole letter lets the
 story drown the question. So a long message is searched by each question it contains (with the sentence
-before, when the question only says "it"), and then as a whole, in case its ask is vague; the answers are merged,
-the questions' own first. A short follow-up ("is it safe for
-kids?") names no topic, so it is searched together with the earlier question that does.
+before, when the question only says "it"), and then as a whole, in case its ask is vague; the answers are
+merged, the questions' own first. A short follow-up ("is it safe for kids?") names no topic, so it is searched
+together with the earlier question that does.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def _long(message: str, parts: list[str]) -> bool:
 
 def questions_in(message: str, whole: bool = True) -> list[str]:
     """The search texts for a message: itself when short; else each question in it (with its lead-in), then the
-    whole letter, last. A letter's ask is often vague ("what should we do now?") and its story says about what;
-    being last, the whole letter's quotes come after the questions' own at each rank. The ranking stages are
+    whole letter, last. A letter's ask is often vague ("what should we do now?") and its story says what it is
+    about; being last, the whole letter's quotes come after the questions' own at each rank. The ranking stages are
     fitted on questions alone (`whole=False`): with whole letters among their search texts the general weights
     lost on the COVID suites, whose questions hold no letter (CV hit@3 covid-qa 0.764 -> 0.744)."""
     parts = sentences(message)
