@@ -125,12 +125,11 @@ class ConceptChecker:
         """Concepts the articles never mention; failing those, the ones the best quotes do not speak of. Only words
         the question is about are named (the fitted centrality cuts): "These articles don't mention actually"
         tells a patient nothing."""
-        about = concepts.centrality >= self.central_above
-        absent = [w for w, c, a in zip(concepts.words, concepts.corpus, about, strict=True) if c < self.covered and a]
-        if absent:
-            return self.rarest_first(absent)
-        unspoken = [w for w, c, a in zip(concepts.words, concepts.local, about, strict=True) if c < self.covered and a]
-        return self.rarest_first(unspoken)[:2]
+        def uncovered(coverage: np.ndarray) -> list[str]:
+            return self.named(concepts, [w for w, c in zip(concepts.words, coverage, strict=True) if c < self.covered])
+
+        absent = uncovered(concepts.corpus)
+        return self.rarest_first(absent) if absent else self.rarest_first(uncovered(concepts.local))[:2]
 
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float, central_above: float = -1.0) -> np.ndarray:

@@ -139,9 +139,10 @@ def fit_answerability(rows: list[AnswerRow]) -> dict:
                 checkers[id(row.bot)] = ConceptChecker(row.bot.index.vocab, zipf, covered)
             checker = checkers[id(row.bot)]
             concepts.append((checker, checker.check(row.text, row.bot.encoder, row.best.quoted, asked(row.message))))
+        features = {k: np.vstack([answer_features(r.best.ce, c, r.best.type_miss, k)  # once per cut, both pools
+                                  for (_, c), r in zip(concepts, rows, strict=True)]) for k in CENTRAL_GRID}
         for central, pool in ((k, pool) for k in CENTRAL_GRID for pool in ("all", "hair")):
-            x = np.vstack([answer_features(r.best.ce, c, r.best.type_miss, central)
-                           for (_, c), r in zip(concepts, rows, strict=True)])
+            x = features[central]
             keep = np.ones(len(y), bool) if pool == "all" else own
             model = fit_linear(x[keep], y[keep], balanced=True)  # what is shipped, if this pool wins
             # questions the pool leaves out are out of sample for the model fitted on all of it; the pool's own
