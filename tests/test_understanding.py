@@ -349,3 +349,19 @@ def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
     evaluated = _evaluated_questions()
     for item in written_messages():
         assert not _near_copy(_words(item["question"]), evaluated), item["question"]
+
+
+def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
+    from types import SimpleNamespace
+
+    from bot.answerable import ConceptChecker
+    from bot.engine import Bot
+    from index.vocab import Vocab
+
+    vocab = Vocab({"ruxolitinib": 0, "alopecia": 1}, np.eye(2, 4, dtype=np.float32),
+                  {"ruxolitinib": 1.5, "alopecia": 2.5, "gonna": 3.9, "heard": 4.9})
+    checker = ConceptChecker(vocab, salient_zipf=5.5, covered=0.6)
+    bot = SimpleNamespace(checker=checker, index=SimpleNamespace(vocab=vocab))
+    earlier = ["i heard ruxolitinib is gonna fix alopecia, evry patch?"]  # slang and a typo: no topic of the articles
+    assert Bot.with_topic(bot, earlier, "is it safe for kids?") == "is it safe for kids? (ruxolitinib alopecia)"
+    assert Bot.with_topic(bot, ["is it gonna work?"], "and for kids?") == "and for kids? (is it gonna work?)"
