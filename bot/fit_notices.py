@@ -28,8 +28,9 @@ STRENGTHS = (1.0, 10.0)
 # A later evaluation set's fit part that stays out of notice training: with hair-conversations-b's 78 messages
 # the refit added false emergency notices on 4 ordinary hair-heldout messages ("How do I fix a leaky kitchen
 # tap?") and removed 3 on safety-b; a tie on the test sets, so the model fitted without them stays. Set C (stop
-# 30) was written for the follow-up step and is left out the same way: the shipped notice model is unchanged
-NOT_TRAINED_ON = {"hair-conversations-b.jsonl", "hair-conversations-c.jsonl"}
+# 30) was written for the follow-up step and is left out the same way, as is set N (near-miss follow-ups, stop 31):
+# the shipped notice model is unchanged
+NOT_TRAINED_ON = {"hair-conversations-b.jsonl", "hair-conversations-c.jsonl", "hair-conversations-n.jsonl"}
 
 
 def written_messages() -> list[dict]:
