@@ -35,6 +35,7 @@ CLAUSE_THAT = re.compile(
     r"|possible|likely)\s+that\s+(?=\w)",
     re.I,
 )
+PRONOUN_I = re.compile(r"I(['’](m|ve|d|ll))?\W*$")
 FOLLOW_UP_START = re.compile(
     r"^\W*((ok|okay|alright|right|oh|hmm)\W+)?(and|but|so|also|then|what about|how about|and what|what if|or|any"
     r"|anything)\b", re.I
@@ -90,7 +91,8 @@ def leans_on_history(question: str) -> bool:
     """True when a question cannot stand alone: a pronoun or "the drug" for a subject, "and/what about...",
     or so short it names nothing."""
     words = question.split()
-    names_something = any(w[:1].isupper() for w in words[1:])  # "What is Kerastem?" stands alone
+    # "What is Kerastem?" stands alone; "Should I?" names nobody: the pronoun I is always capitalised
+    names_something = any(w[:1].isupper() and not PRONOUN_I.match(w) for w in words[1:])
     return (
         (len(words) <= 3 and not names_something)
         or FOLLOW_UP_START.match(question) is not None

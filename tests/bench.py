@@ -222,7 +222,7 @@ def bench_cache(bot: Bot, qs: list[str]) -> None:
     times = []
     for q in qs:
         t0 = time.perf_counter()
-        cached.ask(q.upper() + "  ")  # normalised key: case and spacing do not matter
+        cached.ask(q + "  ")  # the checked question is the key: surrounding spaces do not matter
         times.append((time.perf_counter() - t0) * 1000)
     line(
         "repeat question (answer cache), p50 / p99", f"{pct(times, 50) * 1000:.0f} us / {pct(times, 99) * 1000:.0f} us"

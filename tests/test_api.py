@@ -199,6 +199,21 @@ def test_rate_limit_answers_429_with_retry_after(bot, settings):
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
 
 
+def test_a_no_js_post_pays_for_each_earlier_answer_it_must_compute_again(bot, settings):
+    """The page re-renders the conversation its hidden fields carry: answers the cache holds cost nothing more, but
+    a forged history of new questions costs a token each, as that many posts would."""
+    app = create_app(replace(settings, rate_limit_per_minute=4), bot=bot)
+    with TestClient(app) as c:
+        history: list[str] = []
+        for question in ("What is Kerastem?", "Is it available in Europe?"):
+            assert c.post("/", data={"question": question, "history": history}).status_code == 200
+            history.append(question)
+        forged = [f"What did study number {i} find about alopecia?" for i in range(5)]
+        r = c.post("/", data={"question": "and then?", "history": forged})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert "too many questions" in r.text and 'name="history"' in r.text  # the conversation is kept for a retry
+
+
 def test_answer_timeout_is_503(bot, settings):
     app = create_app(replace(settings, answer_timeout_s=1e-9, rate_limit_per_minute=0), bot=bot)
     with TestClient(app) as c:

@@ -92,7 +92,8 @@ def test_a_long_message_without_a_question_is_searched_whole():
 
 @pytest.mark.parametrize(
     "question",
-    ["is it safe for kids?", "and if I stop?", "What about Europe", "how long?", "did somebody prove that wrong?"],
+    ["is it safe for kids?", "and if I stop?", "What about Europe", "how long?", "did somebody prove that wrong?",
+     "Should I?", "can I?", "Am I?"],  # the pronoun I is capitalised but names nothing
 )
 def test_follow_ups_lean_on_history(question):
     assert leans_on_history(question)
@@ -358,10 +359,11 @@ def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
     from bot.engine import Bot
     from index.vocab import Vocab
 
-    vocab = Vocab({"ruxolitinib": 0, "alopecia": 1}, np.eye(2, 4, dtype=np.float32),
+    vocab = Vocab({"ruxolitinib": 0, "alopecia": 1, "kerastem": 2}, np.eye(3, 4, dtype=np.float32),
                   {"ruxolitinib": 1.5, "alopecia": 2.5, "gonna": 3.9, "heard": 4.9})
     checker = ConceptChecker(vocab, salient_zipf=5.5, covered=0.6)
     bot = SimpleNamespace(checker=checker, index=SimpleNamespace(vocab=vocab))
     earlier = ["i heard ruxolitinib is gonna fix alopecia, evry patch?"]  # slang and a typo: no topic of the articles
     assert Bot.with_topic(bot, earlier, "is it safe for kids?") == "is it safe for kids? (ruxolitinib alopecia)"
     assert Bot.with_topic(bot, ["is it gonna work?"], "and for kids?") == "and for kids? (is it gonna work?)"
+    assert Bot.with_topic(bot, ["tell me about kerastems trial"], "who runs it?") == "who runs it? (kerastems)"  # stem

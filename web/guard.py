@@ -124,36 +124,55 @@ class BodyLimit:
                 await _error(scope, send, 413, f"request body is larger than {self.max_bytes} bytes")
 
 
-class RateLimit:
-    """Token bucket per client address on the routes that run `ask()`; 0 disables it."""
+class TokenBuckets:
+    """One token bucket per client address: `per_minute` answers a minute, in bursts of up to as many. Shared by the
+    middleware (a token per request) and the no-JavaScript page, which re-answers earlier exchanges the answer cache
+    no longer holds and takes a token for each."""
 
-    LIMITED = {("POST", "/api/ask"), ("POST", "/"), ("POST", "/fragments/exchange")}
-
-    def __init__(self, app: ASGIApp, per_minute: int, max_clients: int = 100_000) -> None:
-        self.app, self.per_minute, self.max_clients = app, per_minute, max_clients
+    def __init__(self, per_minute: int, max_clients: int = 100_000) -> None:
+        self.per_minute, self.max_clients = per_minute, max_clients
         self.buckets: dict[str, tuple[float, float]] = {}
 
-    def _take(self, client: str, now: float) -> float:
-        """Take a token; return 0 if allowed, else seconds until one is available."""
+    def take(self, client: str, n: float = 1.0, now: float | None = None) -> float:
+        """Take `n` tokens; return 0 if allowed, else seconds until they are available (none are taken then)."""
+        if self.per_minute <= 0 or n <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        if len(self.buckets) > self.max_clients:
+            self.buckets.clear()  # bounded memory under address spraying
         rate = self.per_minute / 60.0
         tokens, last = self.buckets.get(client, (float(self.per_minute), now))
         tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-        if tokens >= 1:
-            self.buckets[client] = (tokens - 1, now)
+        if tokens >= n:
+            self.buckets[client] = (tokens - n, now)
             return 0.0
         self.buckets[client] = (tokens, now)
-        return (1 - tokens) / rate
+        return (n - tokens) / rate
+
+
+def client_of(scope: Scope) -> str:
+    return (scope.get("client") or ("unknown", 0))[0]
+
+
+class RateLimit:
+    """A token per request (`TokenBuckets`) on the routes that run `ask()`; 0 disables it."""
+
+    LIMITED = {("POST", "/api/ask"), ("POST", "/"), ("POST", "/fragments/exchange")}
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+        self.app, self.buckets = app, buckets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.per_minute <= 0 or (scope["method"], scope["path"]) not in self.LIMITED:
+        if scope["type"] != "http" or (scope["method"], scope["path"]) not in self.LIMITED:
             return await self.app(scope, receive, send)
-        if len(self.buckets) > self.max_clients:
-            self.buckets.clear()  # bounded memory under address spraying
-        client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self._take(client, time.monotonic())
+        wait = self.buckets.take(client_of(scope))
         if wait:
-            retry = str(max(1, math.ceil(wait)))
-            return await _error(
-                scope, send, 429, "too many questions at once; please wait a moment", {"retry-after": retry}
-            )
+            return await _error(scope, send, 429, TOO_MANY, {"retry-after": retry_after(wait)})
         await self.app(scope, receive, send)
+
+
+TOO_MANY = "too many questions at once; please wait a moment"
+
+
+def retry_after(wait: float) -> str:
+    return str(max(1, math.ceil(wait)))

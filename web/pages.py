@@ -19,7 +19,7 @@ from bot.engine import Bot
 from bot.settings import Settings
 from index.errors import BotError
 from web.deps import get_bot, get_limiter, get_settings, require_json
-from web.guard import answer_within_timeout
+from web.guard import TOO_MANY, answer_within_timeout, client_of, retry_after
 from web.schemas import AskRequest
 from web.templating import templates
 from web.view import AnswerView, answer_view, source_href
@@ -48,6 +48,23 @@ def _valid(question: str, settings: Settings) -> bool:
     except BotError:
         return False
     return True
+
+
+def _wait_to_reanswer(request: Request, bot: Bot, settings: Settings, questions: list[str]) -> float:
+    """Seconds this client must wait before the page may compute these exchanges, 0 if it may now. The request's
+    own token (taken by `RateLimit`) pays for one answer; every further one the answer cache no longer holds
+    takes a token too, so a forged history of 19 new questions costs what 19 posts would."""
+    buckets = getattr(request.app.state, "rate_buckets", None)
+    if buckets is None:
+        return 0.0
+    again = sum(not bot.is_cached(q, None, recent(questions[:i], settings)) for i, q in enumerate(questions))
+    return buckets.take(client_of(request.scope), again - 1)
+
+
+def _too_many(request: Request, settings: Settings, wait: float, earlier: list[str], question: str) -> HTMLResponse:
+    page = _page(request, settings, 429, history=earlier, error=TOO_MANY, question=question)
+    page.headers["retry-after"] = retry_after(wait)
+    return page
 
 
 async def _converse(bot: Bot, settings: Settings, limiter: CapacityLimiter | None, questions: list[str]) -> list:
@@ -79,6 +96,8 @@ async def chat_post(
     try:
         check_question(question, settings)
     except BotError as exc:  # a blank or too long question: the conversation stays, no empty bubble
+        if wait := _wait_to_reanswer(request, bot, settings, earlier):
+            return _too_many(request, settings, wait, earlier, "")
         exchanges = await _converse(bot, settings, limiter, earlier)
         return _page(
             request,
@@ -89,6 +108,8 @@ async def chat_post(
             error=str(exc),
             question=question if question.strip() else "",
         )
+    if wait := _wait_to_reanswer(request, bot, settings, [*earlier, question]):
+        return _too_many(request, settings, wait, earlier, question)
     try:
         exchanges = await _converse(bot, settings, limiter, [*earlier, question])
     except BotError as exc:
