@@ -214,6 +214,16 @@ def test_a_no_js_post_pays_for_each_earlier_answer_it_must_compute_again(bot, se
     assert "too many questions" in r.text and 'name="history"' in r.text  # the conversation is kept for a retry
 
 
+def test_token_buckets_charge_several_at_once_but_never_more_than_a_full_bucket():
+    from web.guard import TokenBuckets
+
+    buckets = TokenBuckets(per_minute=6)
+    assert buckets.take("a", 4, now=0.0) == 0.0 and buckets.take("a", 3, now=0.0) == 10.0  # 2 left, 1 short: 10 s
+    assert buckets.take("a", 3, now=20.0) == 0.0  # refilled at one token per 10 s
+    assert buckets.take("b", 50, now=0.0) == 0.0 and buckets.take("b", 1, now=0.0) > 0  # 50 cost the whole bucket
+    assert TokenBuckets(per_minute=0).take("c", 99) == 0.0  # 0 turns the limit off
+
+
 def test_answer_timeout_is_503(bot, settings):
     app = create_app(replace(settings, answer_timeout_s=1e-9, rate_limit_per_minute=0), bot=bot)
     with TestClient(app) as c:

@@ -134,9 +134,12 @@ class TokenBuckets:
         self.buckets: dict[str, tuple[float, float]] = {}
 
     def take(self, client: str, n: float = 1.0, now: float | None = None) -> float:
-        """Take `n` tokens; return 0 if allowed, else seconds until they are available (none are taken then)."""
+        """Take `n` tokens; return 0 if allowed, else seconds until they are available (none are taken then). More
+        than a full bucket holds costs the full bucket: a long conversation the cache lost can always be shown
+        again, after at most a minute's wait."""
         if self.per_minute <= 0 or n <= 0:
             return 0.0
+        n = min(n, float(self.per_minute))
         now = time.monotonic() if now is None else now
         if len(self.buckets) > self.max_clients:
             self.buckets.clear()  # bounded memory under address spraying
