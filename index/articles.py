@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from index.clean import is_prose
 from index.errors import ArticlesError
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,13 @@ def first_line(body: str) -> str:
 
 
 def parse_text_article(path: Path, text: str, article_id: str) -> RawArticle:
-    """A `.txt`/`.md` article: optional front matter, else the first line is the title."""
-    meta, body = split_front_matter(text)
-    title = _as_text(meta.get("title")) or first_line(body) or article_id
+    """A `.txt`/`.md` article: optional front matter, else a first line that is a heading ("# Chemo hair loss",
+    "Gene Therapy For Hair Loss") is the title, else the file's name: a first line that is a sentence is content,
+    and as the title it would be cleaned away as a repeat of it. Windows line endings are read as newlines."""
+    meta, body = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    heading = first_line(body).lstrip("#").strip()
+    heading = heading if heading and not is_prose(heading) else None
+    title = _as_text(meta.get("title")) or heading or Path(article_id).name
     return RawArticle(
         id=str(meta.get("id") or article_id),
         title=title,

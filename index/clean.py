@@ -79,6 +79,11 @@ def is_separator(line: str) -> bool:
     return bool(line) and bool(TIME_SEPARATOR.match(line))
 
 
+def is_timed_separator(line: str) -> bool:
+    """A "6 mins -" line between headline items; a bare "---" (a Markdown rule) separates paragraphs of content."""
+    return is_separator(line) and any(c.isdigit() for c in line)
+
+
 def is_credit(line: str) -> bool:
     """A short all-capitalised name line (photo credit, organisation) with no sentence shape."""
     tokens = line.split()
@@ -158,7 +163,7 @@ def _drop_headline_runs(lines: list[str], drop: list[bool]) -> None:
     for i, line in enumerate(lines):
         if line and not drop[i] and not PAGE_MARKER.match(line):
             prev, nxt = _neighbours(lines, i)
-            if is_separator(prev) or is_separator(nxt):
+            if is_timed_separator(prev) or is_timed_separator(nxt):
                 drop[i] = True
 
 

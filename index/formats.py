@@ -13,6 +13,7 @@ from pathlib import Path
 from index.articles import TEXT_SUFFIXES, RawArticle, ReadReport, parse_text_article, read_text_file
 
 Reader = Callable[[Path, str, ReadReport], list[RawArticle]]
+OPTIONAL = ("publisher", "date", "url")
 
 
 def read_text(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
@@ -33,6 +34,10 @@ def read_jsonl(path: Path, article_id: str, report: ReadReport) -> list[RawArtic
             missing = [k for k in ("id", "title", "text") if not isinstance(rec.get(k), str) or not rec[k].strip()]
             if missing:
                 raise ValueError(f"missing or empty field(s): {', '.join(missing)}")
+            odd = [k for k in OPTIONAL if rec.get(k) is not None and not _scalar(rec[k])]
+            if odd:  # a date of {"y": 2020} would be shown to patients as "{'y': 2020}"
+                kind = type(rec[odd[0]]).__name__
+                raise ValueError(f"field(s) {', '.join(odd)} must be text (or a number), not {kind}")
         except ValueError as exc:
             report.skipped.append((where, str(exc)))
             continue
@@ -50,6 +55,10 @@ def read_jsonl(path: Path, article_id: str, report: ReadReport) -> list[RawArtic
     return out
 
 
+def _scalar(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
 def _opt(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
@@ -58,8 +67,9 @@ def read_html(path: Path, article_id: str, report: ReadReport) -> list[RawArticl
     """Main content only, via trafilatura; metadata from the page's own tags."""
     import trafilatura
 
-    html = path.read_bytes().decode("utf-8", errors="replace")
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    # bytes, not text: trafilatura reads the page's declared charset ("iso-8859-1" pages kept their "é")
+    doc = trafilatura.bare_extraction(path.read_bytes(), with_metadata=True, include_comments=False,
+                                      include_tables=False)
     if doc is None or not (doc.text or "").strip():
         raise ValueError("no article text found in the page")
     return [

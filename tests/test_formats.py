@@ -115,3 +115,47 @@ def test_missing_articles_path_is_a_clear_error(tmp_path):
 
     with pytest.raises(ArticlesError, match="not found"):
         read_articles(tmp_path / "nope")
+
+
+def _texts(folder: Path) -> dict[str, tuple[str, str]]:
+    """id -> (title, cleaned text), as the index would store them."""
+    report = read_articles(folder)
+    return {p.doc.id: (p.doc.title, p.doc.text) for p in prepare(report.articles, BuildReport())}
+
+
+def test_plain_text_keeps_every_paragraph_whatever_its_first_line_or_line_endings(tmp_path):
+    (tmp_path / "rule.md").write_text(
+        "# Chemo hair loss\n\nHair often falls out two weeks after the first dose.\n\n---\n\n"
+        "A cold cap can reduce the loss for some people.\n\nMost hair grows back within six months.\n"
+    )
+    (tmp_path / "crlf.md").write_bytes(
+        b"---\r\ntitle: Scalp cooling\r\n---\r\n\r\nCooling the scalp narrows its blood vessels.\r\n\r\n"
+        b"Fewer drug molecules then reach the follicles.\r\n"
+    )
+    (tmp_path / "one.txt").write_text("Biotin supplements rarely help people who are not short of biotin.\n")
+    got = _texts(tmp_path)
+    title, text = got["rule"]
+    assert title == "Chemo hair loss" and "#" not in text  # the heading is the title, a "---" rule only separates
+    assert all(p in text for p in ("two weeks after", "cold cap", "grows back within six months"))
+    assert got["crlf"][0] == "Scalp cooling" and "narrows" in got["crlf"][1] and "Fewer drug" in got["crlf"][1]
+    assert got["one"] == ("one", "Biotin supplements rarely help people who are not short of biotin.")
+
+
+def test_a_jsonl_field_that_is_not_text_names_the_line(tmp_path):
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "x", "title": "X", "text": "Hair grows about a centimetre a month.", "date": {"y": 2020}}\n'
+        '{"id": "y", "title": "Y", "text": "Hair grows about a centimetre a month.", "date": 2020}\n'
+    )
+    report = read_articles(tmp_path)
+    assert [a.id for a in report.articles] == ["y"] and report.articles[0].date == "2020"
+    assert report.skipped and report.skipped[0][0].endswith("a.jsonl:1") and "date" in report.skipped[0][1]
+
+
+def test_html_is_read_in_its_declared_charset(tmp_path):
+    page = ("<html><head><meta charset='iso-8859-1'><title>Caf\xe9 clinic</title></head><body><article>"
+            "<p>The caf\xe9 clinic in Lyon treats hair loss with a cr\xe8me that patients apply every night.</p>"
+            "<p>Most patients see new growth after about four months of nightly use of the cr\xe8me.</p>"
+            "</article></body></html>")
+    (tmp_path / "page.html").write_bytes(page.encode("iso-8859-1"))
+    title, text = _texts(tmp_path)["page"]
+    assert "café clinic" in text and "crème" in text and "\ufffd" not in text + title
