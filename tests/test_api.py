@@ -251,3 +251,49 @@ def test_question_and_history_text_is_not_logged(client, caplog):
         client.post("/fragments/exchange", json={"question": secret, "history": [earlier]})
     assert caplog.records  # something was logged at DEBUG, just not what patients asked
     assert secret not in caplog.text and earlier not in caplog.text and "okapi" not in caplog.text
+
+
+class _Nested:
+    """The real bot, with one article served under an id from a subfolder ("guides/kerastem"), as `bot index` names
+    a file in a subfolder."""
+
+    REAL = "kerastem-stem-cell-therapy-trial"
+
+    def __init__(self, real: object, fail: bool = False) -> None:
+        self.real, self.fail = real, fail
+
+    def _id(self, source_id: str) -> str:
+        if self.fail:
+            raise RuntimeError("a bug")
+        return self.REAL if source_id == "guides/kerastem" else source_id
+
+    def source(self, source_id: str):  # noqa: ANN201
+        return self.real.source(self._id(source_id))
+
+    def neighbours(self, source_id: str, start: int, end: int):  # noqa: ANN201
+        return self.real.neighbours(self._id(source_id), start, end)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_an_article_from_a_subfolder_has_its_pages(bot, settings):
+    app = create_app(replace(settings, rate_limit_per_minute=0), bot=_Nested(bot))
+    with TestClient(app) as c:
+        for url in ("/sources/guides/kerastem", "/sources/guides%2Fkerastem"):
+            assert c.get(url).status_code == 200, url
+        assert c.get("/api/sources/guides/kerastem").json()["id"] == _Nested.REAL
+        context = c.get("/api/sources/guides/kerastem/context", params={"start": 0, "end": 40})
+        assert context.status_code == 200 and context.json()["id"] == "guides/kerastem"
+        for start in ("\u00b2", "9" * 5000):  # a superscript two passes str.isdigit(); 5,000 digits fail int()
+            page = c.get("/sources/guides/kerastem", params={"start": start, "end": "5"})
+            assert page.status_code == 400 and "not a pair of numbers" in page.text
+
+
+def test_an_unexpected_error_is_answered_in_the_right_kind(bot, settings):
+    app = create_app(replace(settings, rate_limit_per_minute=0), bot=_Nested(bot, fail=True))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page, api = c.get("/sources/anything"), c.get("/api/sources/anything")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "something went wrong" in page.text and "a bug" not in page.text
+    assert api.status_code == 500 and api.json() == {"error": "something went wrong on our side; please try again"}

@@ -58,13 +58,8 @@ async def api_sources(bot: Bot = Depends(get_bot)) -> list[dict]:
     return [{k: v for k, v in d.public().items() if k != "text"} for d in bot.sources()]
 
 
-@router.get("/api/sources/{source_id}", response_model=ArticleOut, responses=ERRORS, summary="A stored article")
-async def api_source(source_id: str, bot: Bot = Depends(get_bot)) -> dict:
-    return bot.source(source_id).public()  # a dict lookup: no worker thread needed
-
-
 @router.get(
-    "/api/sources/{source_id}/context",
+    "/api/sources/{source_id:path}/context",
     response_model=ContextOut,
     responses=ERRORS,
     summary="The sentences just before and after a quote",
@@ -79,6 +74,11 @@ async def api_context(
     spans = around(bot, source_id, start, end)
     before, after = ({"start": s[0], "end": s[1], "text": s[2]} if s else None for s in spans)
     return {"id": source_id, "before": before, "after": after}
+
+
+@router.get("/api/sources/{source_id:path}", response_model=ArticleOut, responses=ERRORS, summary="A stored article")
+async def api_source(source_id: str, bot: Bot = Depends(get_bot)) -> dict:
+    return bot.source(source_id).public()  # a dict lookup: no worker thread needed
 
 
 @router.get("/healthz", response_model=HealthOut, summary="Ready to answer")

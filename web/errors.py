@@ -7,6 +7,8 @@ way round.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -15,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.errors import BotError
 from web.templating import templates
 
+log = logging.getLogger("web")
 API_PREFIXES = ("/api/", "/fragments/")  # /fragments/ serves the page's script, which reads JSON errors
 API_PATHS = {"/healthz", "/openapi.json"}
 TITLES = {
@@ -23,6 +26,7 @@ TITLES = {
     413: "Too much text",
     415: "Wrong kind of request",
     429: "Too many questions",
+    500: "Something went wrong",
     503: "Not available right now",
 }
 
@@ -72,3 +76,10 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         message, detail = _validation_message(exc)
         return error_response(request.url.path, 422, message, detail if is_api(request.url.path) else None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """A bug still answers in the right kind (a page or JSON), saying nothing of its cause. Only the error's
+        type is logged: its message could quote what the patient typed."""
+        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return error_response(request.url.path, 500, "something went wrong on our side; please try again")

@@ -8,6 +8,7 @@ exchange, rendered by the same templates.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from anyio import CapacityLimiter
@@ -33,6 +34,7 @@ EXAMPLES = [
 ]
 PAGE_EXCHANGES = 20  # a no-JavaScript conversation shows (and re-answers) at most this many exchanges
 NO_STORE = {"Cache-Control": "no-store"}
+POSITION = re.compile(r"[0-9]{1,12}")  # a character offset: ASCII digits, no more than any article holds
 
 
 def _page(request: Request, settings: Settings, status: int = 200, **context: object) -> HTMLResponse:
@@ -139,7 +141,7 @@ async def sources_page(request: Request, bot: Bot = Depends(get_bot)) -> HTMLRes
     return templates.TemplateResponse(request, "sources.html", {"docs": docs})
 
 
-@router.get("/sources/{source_id}", response_class=HTMLResponse)
+@router.get("/sources/{source_id:path}", response_class=HTMLResponse)  # ids of sub/folder files hold "/"
 async def source_view(
     request: Request, source_id: str, start: str | None = None, end: str | None = None, bot: Bot = Depends(get_bot)
 ) -> HTMLResponse:
@@ -155,7 +157,7 @@ def quote_span(start: str | None, end: str | None, length: int) -> tuple[tuple[i
     """The [start, end) to mark, or None with a message a reader understands when the link is broken."""
     if start is None and end is None:
         return None, None
-    if not (start or "").isdigit() or not (end or "").isdigit():
+    if not POSITION.fullmatch(start or "") or not POSITION.fullmatch(end or ""):  # not "²", not 5,000 digits
         return None, "This link's quote position is not a pair of numbers, so no passage is marked below."
     a, b = int(start), int(end)
     if not 0 <= a < b <= length:
