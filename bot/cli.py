@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
-from index.errors import BotError
+from index.errors import BotError, IndexInvalid
 
 app = typer.Typer(
     help="Answer patient questions with verbatim, cited quotes from your articles.",
@@ -25,6 +25,7 @@ IndexOpt = Annotated[
     Optional[Path],
     typer.Option("--index", metavar="DIR", help="Index folder [default: ~/.cache/patient-quote-bot/index]."),
 ]
+PARTS = ("test", "fit", "all")  # `bot eval --part`: the suites' parts (bot.suites)
 TopKOpt = Annotated[
     Optional[int], typer.Option("--top-k", metavar="N", min=1, max=10, help="Most quotes to return [default: 3].")
 ]
@@ -68,9 +69,10 @@ def _build(settings: Settings, articles: Path, rebuild: bool = False) -> None:
     for where, why in report.skipped:
         typer.echo(f"warning: skipped {where}: {why}", err=True)
     state = "written" if report.written else "already up to date"
+    rate = report.chunks_per_second  # a small folder builds at under 10 a second: "0 chunks/s" said nothing
     typer.echo(
         f"index {state}: {report.documents} documents, {report.chunks} chunks, {report.sentences} sentences "
-        f"in {report.seconds:.1f} s ({report.chunks_per_second:.0f} chunks/s) -> {settings.index_dir}\n"
+        f"in {report.seconds:.1f} s ({rate:.{0 if rate >= 10 else 1}f} chunks/s) -> {settings.index_dir}\n"
         f"indexed {report.indexed}, unchanged {report.unchanged}, updated {report.updated}, "
         f"removed {report.removed}, skipped {len(report.skipped)}",
         err=True,
@@ -206,7 +208,10 @@ def index_cmd(
     """Build or update the index (.txt .md .html .pdf .jsonl), with progress."""
     settings = _settings(index)
     with errors_to_exit():
-        _build(settings, articles or settings.articles_dir, rebuild)
+        try:
+            _build(settings, articles or settings.articles_dir, rebuild)
+        except OSError as exc:  # the index folder is a file, or not writable: one line, not a traceback
+            raise IndexInvalid(f"cannot write an index at {settings.index_dir}: {exc.strerror or exc}") from None
 
 
 @app.command()
@@ -245,6 +250,8 @@ def eval_cmd(
     from bot.evaluate import passed, run_suite, suite_index, table
     from bot.suites import SUITES, available
 
+    if part not in PARTS:  # a typo would score no question and print PASS
+        raise typer.BadParameter(f"{part!r} is not one of {', '.join(PARTS)}", param_hint="--part")
     settings = _settings(index)
     names = suite or available()
     unknown = [n for n in names if n not in SUITES]

@@ -37,6 +37,14 @@ def test_ask_with_javascript(browser, server):
     ask(page, "What causes alopecia areata?", 2)
     assert page.locator("#conversation .exchange").count() == 2
     assert all(url.startswith(server) for url in requests), requests  # no third-party requests
+    before = sum("/fragments/exchange" in url for url in requests)
+    box.fill("Is Kerastem available in Europe?")
+    box.press("Enter")
+    box.press("Enter")  # again while the answer is on its way: asked once
+    page.locator("#conversation .exchange").nth(2).wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator("#conversation .exchange").count() == 3
+    assert sum("/fragments/exchange" in url for url in requests) == before + 1
     context.close()
 
 

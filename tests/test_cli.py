@@ -146,3 +146,12 @@ def test_first_ask_builds_the_default_index(tmp_path):
     assert again.returncode == 0, again.stderr
     assert b"built by an older version" in again.stderr
     assert json.loads(again.stdout)["answered"] is True
+
+
+def test_an_index_path_that_is_a_file_and_an_unknown_eval_part_are_one_line_errors(tmp_path):
+    (tmp_path / "taken").write_text("not a folder")
+    built = run_bot("index", "--articles", "bot/data/articles", "--index", str(tmp_path / "taken"))
+    assert built.returncode == 3 and b"Traceback" not in built.stderr
+    assert built.stderr.decode().startswith("error: cannot write an index at")
+    scored = run_bot("eval", "--part", "tst")  # a typo used to score no question and print PASS
+    assert scored.returncode == 2 and b"'tst' is not one of test, fit, all" in scored.stderr

@@ -74,6 +74,7 @@
   }
 
   function ask(question) {
+    if (button.disabled) { return; }  // Enter while an answer is on its way would send the question twice
     clearError();
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
