@@ -113,6 +113,9 @@ def read_articles(path: Path) -> ReadReport:
         raise ArticlesError(f"articles path not found: {path}")
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     report = ReadReport()
+    if path.is_dir():  # rglob does not follow links to folders (loops); say so rather than skip them silently
+        report.skipped += [(str(p), "a link to a folder, not followed: index that folder itself")
+                           for p in sorted(path.rglob("*")) if p.is_symlink() and p.is_dir()]
     root = path if path.is_dir() else path.parent
     for file in files:
         reader = formats.reader_for(file)

@@ -159,3 +159,12 @@ def test_html_is_read_in_its_declared_charset(tmp_path):
     (tmp_path / "page.html").write_bytes(page.encode("iso-8859-1"))
     title, text = _texts(tmp_path)["page"]
     assert "café clinic" in text and "crème" in text and "\ufffd" not in text + title
+
+
+def test_a_link_to_a_folder_is_named_not_silently_skipped(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.txt").write_text("Scalp care\n\nWashing your hair often does not make it fall out.\n")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    report = read_articles(tmp_path / "corpus")
+    assert report.articles == [] and report.skipped[0][0].endswith("linked") and "not followed" in report.skipped[0][1]
