@@ -28,7 +28,14 @@ DOSING_NOTICE = (
 )
 LANGUAGE_NOTICE = (
     "This assistant reads English articles with an English model, and your message does not look like English, "
-    "so the quotes below may not match what you asked. Please ask in English if you can."
+    "so the quotes below may not match what you asked. Please ask in English if you can. If you are in danger or "
+    "might hurt yourself, call your emergency number now (999 in the UK, 112 in the EU, 911 in the US)."
+)
+# When a message signals a crisis and no quote is sure enough to stand beside the crisis notice: say that, not "the
+# articles don't mention kill or myself"
+CRISIS_WITHHELD = (
+    "I have not quoted the articles beside this message: none of them clearly answers it. Please reach out to the "
+    "people above first; you can ask about the articles again at any time."
 )
 # kind -> fixed text; the order is the order notices are shown in (most urgent first)
 NOTICES = {"crisis": SAFETY_NOTICE, "emergency": EMERGENCY_NOTICE, "dosing": DOSING_NOTICE, "language": LANGUAGE_NOTICE}

@@ -54,5 +54,8 @@ def run_chat(bot: Bot, top_k: int | None = None, read: Callable[[str], str] = in
         except InvalidQuestion as exc:
             typer.echo(f"error: {exc}", err=True)
             continue
+        except KeyboardInterrupt:  # Ctrl-C while it answers drops that answer, not the conversation
+            typer.echo("\n(answer cancelled)")
+            continue
         print_answer(answer, history)
         asked.append(line)

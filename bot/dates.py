@@ -14,6 +14,7 @@ import re
 UNDATED = "undated"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # 2016 / 2016-09 / 2016-09-27, optionally followed by a time ("2016-09-27T10:20:00+01:00")
+YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")  # a year inside free text ("Sept 2016")
 ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][\d:.]+(?:Z|[+-][\d:]+)?)?\s*$")
 
 
@@ -25,6 +26,8 @@ def _parts(date: str | None) -> tuple[int, int | None, int | None] | None:
     if not m:
         return None
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    if year < 1:  # "0000": no calendar day, shown as given
+        return None
     try:
         if day is not None:
             datetime.date(year, int(month), int(day))  # validates the day too (no 31 Feb)
@@ -59,8 +62,11 @@ def _latest_day(parts: tuple[int, int | None, int | None]) -> datetime.date:
 def age_note(date: str | None, today: datetime.date, years: int) -> str | None:
     """A note when the article is more than `years` years older than `today`; None if recent or undated."""
     parts = _parts(date)
-    if parts is None:
-        return None
+    if parts is None:  # "Sept 2016", "27/09/2016": shown as given, but its year still dates it
+        years_in = [int(y) for y in YEAR.findall(date or "")]
+        if not years_in:
+            return None
+        parts = (max(years_in), None, None)
     try:
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 Feb minus whole years

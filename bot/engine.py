@@ -12,7 +12,7 @@ from itertools import zip_longest
 
 import numpy as np
 
-from bot.answer import NOTICES, Answer, Quote, SourceRef
+from bot.answer import CRISIS_WITHHELD, NOTICES, Answer, Quote, SourceRef
 from bot.batching import BatchingEncoder
 from bot.dates import age_note
 from bot.decide import CRISIS_CONFIDENCE, Ranked, Verdict, concept_checker, decide, looks_english, not_found_message
@@ -187,17 +187,20 @@ class Bot:
         verdict = self.decide(queries, ranked, text, vectors[: len(queries)])
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
-        if "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE:
+        withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE
+        if withheld:
             windows = []  # beside a crisis notice, only quotes the answerability model is sure of
         quotes = [self._quote(w) for w in windows]
+        # words of a crisis ("kill", "myself") or of another language ("quiero") are not concepts the articles lack
+        missing = [] if quotes or {"crisis", "language"} & set(notices) else verdict.missing
         return Answer(
             text,
             bool(quotes),
             quotes,
             notice=NOTICES[notices[0]] if notices else None,
-            message=None if quotes else not_found_message(verdict.missing),
+            message=None if quotes else CRISIS_WITHHELD if withheld else not_found_message(missing),
             notices=notices,
-            missing=[] if quotes else verdict.missing,
+            missing=missing,
             context_from=context,
         )
 

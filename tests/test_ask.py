@@ -182,3 +182,15 @@ def test_the_shipped_query_adapter_applies_to_the_bundled_articles(bot):
     qvec = bot.encoder.encode(["Will my hair grow back if I stop the pills?"])[0]
     moved = adapter(qvec)
     assert abs(float(np.linalg.norm(moved)) - 1.0) < 1e-4 and float(moved @ qvec) < 0.999
+
+
+def test_beside_a_crisis_notice_a_withheld_answer_says_so_and_names_no_missing_word(bot):
+    from bot.answer import CRISIS_WITHHELD, LANGUAGE_NOTICE
+
+    aside = bot.ask("I used to self-harm; does stress cause alopecia areata?")
+    assert aside.notices[0] == "crisis" and not aside.answered
+    assert aside.message == CRISIS_WITHHELD and aside.missing == []  # not "I could not find this in the articles"
+    crisis = bot.ask("kill myself")
+    assert crisis.notices[0] == "crisis" and crisis.missing == []  # not "these articles don't mention kill"
+    foreign = bot.ask("Je veux mourir")
+    assert "language" in foreign.notices and foreign.missing == [] and "112" in LANGUAGE_NOTICE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
 
@@ -84,3 +85,20 @@ def test_chat_skips_blank_lines_and_ends_on_exit(index_dir):
         if term.proc.poll() is None:
             term.proc.kill()
     assert code == 0 and "error" not in text and "[1]" not in text
+
+
+def test_ctrl_c_while_it_answers_drops_that_answer_not_the_conversation(index_dir):
+    term = Terminal("--index", str(index_dir))
+    try:
+        term.read_until(b"You: ", 1)
+        term.type(FIRST.encode() + b"\r")
+        term.read_until(FIRST.encode() + b"\r\n", 1)  # echoed and taken: the answer is being worked out
+        term.proc.send_signal(signal.SIGINT)  # what Ctrl-C sends (this pty is not the child's controlling terminal)
+        text = term.read_until(b"You: ", 2)
+        term.type(b"exit\r")
+        code = term.close()
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    assert code == 0 and "Traceback" not in text
+    assert "(answer cancelled)" in text or "[1]" in text  # cancelled, or already answered before the key arrived

@@ -49,3 +49,10 @@ def test_age_note_for_articles_older_than_the_setting():
 def test_age_note_on_a_leap_day():
     assert age_note("2019-03-01", datetime.date(2024, 2, 29), 5) is None
     assert age_note("2019-02-27", datetime.date(2024, 2, 29), 5) is not None
+
+
+def test_dates_written_freely_still_date_the_article_and_year_zero_is_only_text():
+    assert date_in_words("Sept 2016") == "Sept 2016" and age_note("Sept 2016", TODAY, 5) is not None
+    assert age_note("27/09/2016", TODAY, 5) == "This article is from 2016; treatments may have changed since."
+    assert age_note("updated March 2024", TODAY, 5) is None
+    assert date_in_words("0000") == "0000" and age_note("0000", TODAY, 5) is None and iso_date("0000") is None
