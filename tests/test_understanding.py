@@ -149,6 +149,11 @@ def test_follow_up_markers_after_an_interjection(question):
         ("should I cut my hair short", set()),
         ("what causes alopecia areata", set()),
         ("how many patients were in the trial", set()),
+        ("I'm done. Nothing works and I can't face anyone", {"crisis"}),
+        ("honestly i'm done with everything", {"crisis"}),
+        ("I feel faint and my lips are swelling", {"emergency"}),
+        ("I'm done with chemo, will my hair grow back?", set()),  # done with a treatment, not with life
+        ("I see faint fuzz growing back on my patches", set()),  # faint, the adjective
     ],
 )
 def test_notices(message, kinds):
