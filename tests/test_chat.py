@@ -1,4 +1,4 @@
-"""`bot chat` in a real pseudo-terminal, as a person types: two turns, then Ctrl-D."""
+"""`bot chat` in a real pseudo-terminal (two turns, then Ctrl-D), and its loop when Ctrl-C lands mid-answer."""
 
 from __future__ import annotations
 
