@@ -60,6 +60,11 @@ class ConceptChecker:
         with self._lock:
             return self._stemmer.stemWords(words)
 
+    def theirs(self, words: list[str], stems: list[str] | None = None) -> list[bool]:
+        """Per word: do the articles use it, as spelled or by its stem ("kerastems", "regrow")?"""
+        stems = self.stem(words) if stems is None else stems
+        return [w in self.vocab.words or s in self.stems for w, s in zip(words, stems, strict=True)]
+
     def salient(self, question: str) -> list[str]:
         seen, out = set(), []
         for w in words_of(question):
@@ -86,8 +91,7 @@ class ConceptChecker:
         else:
             vectors = encoder.encode(words)
         central = (vectors @ about_vector).astype(np.float32)
-        corpus = np.where([s in self.stems or w in self.vocab.words for w, s in zip(words, stems, strict=True)],
-                          1.0, self.vocab.closest(vectors)).astype(np.float32)
+        corpus = np.where(self.theirs(words, stems), 1.0, self.vocab.closest(vectors)).astype(np.float32)
         near = [w for w in dict.fromkeys(words_of(quoted)) if w in self.vocab.words]
         near_stems = set(self.stem(near))
         rows = [self.vocab.words[w] for w in near]

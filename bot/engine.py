@@ -232,9 +232,7 @@ class Bot:
         if self.checker is None:
             return " ".join([*earlier, follow_up])
         words = [w for q in earlier for w in self.checker.salient(q)]
-        theirs = [w in self.index.vocab.words or s in self.checker.stems  # "kerastems", "regrow" count as theirs
-                  for w, s in zip(words, self.checker.stem(words), strict=True)]
-        topic = dict.fromkeys(w for w, own in zip(words, theirs, strict=True) if own)
+        topic = dict.fromkeys(w for w, own in zip(words, self.checker.theirs(words), strict=True) if own)
         return f"{follow_up} ({' '.join(topic) or ' '.join(earlier)})"
 
     def learned_notices(self, message: str) -> list[str]:

@@ -59,8 +59,13 @@ def _wait_to_reanswer(request: Request, bot: Bot, settings: Settings, questions:
     buckets = getattr(request.app.state, "rate_buckets", None)
     if buckets is None:
         return 0.0
-    again = sum(not bot.is_cached(q, None, recent(questions[:i], settings)) for i, q in enumerate(questions))
+    again = sum(not bot.is_cached(question, None, history) for question, history in _turns(questions, settings))
     return buckets.take(client_of(request.scope), again - 1)
+
+
+def _turns(questions: list[str], settings: Settings) -> list[tuple[str, list[str]]]:
+    """Each question with the history it is asked with: the ones before it, as the script would send them."""
+    return [(question, recent(questions[:i], settings)) for i, question in enumerate(questions)]
 
 
 def _too_many(request: Request, settings: Settings, wait: float, earlier: list[str], question: str) -> HTMLResponse:
@@ -72,8 +77,7 @@ def _too_many(request: Request, settings: Settings, wait: float, earlier: list[s
 async def _converse(bot: Bot, settings: Settings, limiter: CapacityLimiter | None, questions: list[str]) -> list:
     """Each question answered with the ones before it as history, as the script would have asked them."""
     views: list[AnswerView] = []
-    for i, question in enumerate(questions):
-        history = recent(questions[:i], settings)
+    for question, history in _turns(questions, settings):
         answer = await answer_within_timeout(bot, question, None, settings.answer_timeout_s, limiter, history)
         views.append(answer_view(bot, answer, history))
     return views
