@@ -34,12 +34,7 @@ class QueryAdapter:
     @classmethod
     def load(cls, meta: dict, folder: Path = ADAPTER_FILE.parent) -> QueryAdapter:
         """From ranker.json's `adapter` entry; refuses a matrix file whose checksum is not the one recorded."""
-        path = folder / meta["file"]
-        if not path.is_file():
-            raise ValueError(f"{path}: the query adapter named by the ranker is missing; refit: python -m bot.fit")
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
-            raise ValueError(f"{path} is not the query adapter the ranker was fitted with; refit: python -m bot.fit")
+        data = read_checked(folder, meta, "query adapter")
         return cls(np.load(io.BytesIO(data)).astype(np.float32), meta["corpus_hash"], meta["encoder"])
 
     def applies_to(self, manifest: dict) -> bool:
@@ -50,6 +45,17 @@ class QueryAdapter:
     def __call__(self, qvec: np.ndarray) -> np.ndarray:
         v = self.matrix @ np.asarray(qvec, dtype=np.float32)
         return (v / (np.linalg.norm(v) + 1e-12)).astype(np.float32)
+
+
+def read_checked(folder: Path, meta: dict, what: str) -> bytes:
+    """A fitted file ranker.json names (`meta`: "file", "sha256"), refused unless it is the one the fit wrote."""
+    path = folder / meta["file"]
+    if not path.is_file():
+        raise ValueError(f"{path}: the {what} named by the ranker is missing; refit: python -m bot.fit")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+        raise ValueError(f"{path} is not the {what} the ranker was fitted with; refit: python -m bot.fit")
+    return data
 
 
 def fit_matrix(sentences: np.ndarray, questions: np.ndarray, gold: np.ndarray) -> np.ndarray:

@@ -26,7 +26,8 @@ from index.vocab import Vocab, words_of
 
 STOP = set(STOPWORDS_EN) | {"can", "could", "would", "should", "will", "may", "might", "must", "does", "did",
                             "get", "got", "take", "taking", "make", "know", "want", "tell", "thanks", "please",
-                            "anyone", "anything", "something", "really", "also", "still", "just", "much", "many"}
+                            "anyone", "anything", "something", "really", "also", "still", "just", "much", "many",
+                            "thank", "hello", "hi", "hey", "ok", "okay", "cheers", "bye", "goodbye"}  # pleasantries
 ANSWER_FEATURES = ["ce", "corpus_min", "local_min", "local_mean", "type_miss", "salient"]
 
 

@@ -40,9 +40,12 @@ class BatchingEncoder:
                     break
             try:
                 vectors = self.inner.encode([text for text, _ in items])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
-                for _, future in items:
-                    future.set_exception(exc)
+            except Exception:  # noqa: BLE001 - one caller's text must not fail the others batched with it
+                for text, future in items:
+                    try:
+                        future.set_result(self.inner.encode([text])[0])
+                    except Exception as exc:  # noqa: BLE001 - handed to its caller
+                        future.set_exception(exc)
                 continue
             for (_, future), vector in zip(items, vectors, strict=True):
                 future.set_result(vector)

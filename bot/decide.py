@@ -16,9 +16,10 @@ import numpy as np
 
 from bot.answer import NOT_FOUND
 from bot.answerable import ANSWER_FEATURES, ConceptChecker, Concepts, answer_features
-from bot.questions import asked
+from bot.asked import ASKED_FEATURES
+from bot.questions import asked, asks
 from bot.quotes import Window
-from bot.ranker import Linear, Ranker
+from bot.ranker import Ranker
 from index.vocab import Vocab, words_of
 
 # Beside a crisis notice, quotes only when the answerability model is this sure the articles answer (a policy,
@@ -27,6 +28,7 @@ CRISIS_CONFIDENCE = 0.9
 ENGLISH_SHARE = 0.5  # below this share of known English words (articles' own words aside) a message is not English
 LANGUAGE_CONFIDENCE = 0.6  # py3langid's normalised probability needed to call a message another language
 LETTERS = re.compile(r"[^\W\d_]+")
+SMALL_TALK_WORDS = 4  # "thank you so much!": a message this short that asks and names nothing is no question
 
 
 @dataclass(frozen=True)
@@ -56,28 +58,46 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
 
 def decide(  # noqa: PLR0913
     ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = "",  # noqa: ANN001
-    asked_vector: np.ndarray | None = None,
+    asked_vector: np.ndarray | None = None, asked_logit: float | None = None,
 ) -> Verdict:
     """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
     wrote in this message (`message`, default `text`), and of a long one only its asking sentences: a topic
     word carried over from an earlier question must not refuse every follow-up, nor a word of the story.
-    (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)"""
+    (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)
+    On the bundled articles, `asked_logit` (`bot.asked`: does the message read like a question they answer?)
+    joins the evidence, with the model, threshold and absent-concept rule fitted beside it."""
     best = max(ranked, key=lambda r: r.ce)
     floor = ranker.answer.get("ce_floor") if ranker.answer is not None else None
     if checker is None or ranker.answer is None:
         ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
         return Verdict(ok, [], best.relevance)
+    if says_nothing(checker, message or text):
+        return Verdict(False, [], 0.0)
     concepts = checker.check(text, encoder, best.quoted, asked(message or text), asked_vector)
     x = answer_features(best.ce, concepts, best.type_miss, ranker.answer.get("central", -1.0))[None, :]
-    model: Linear = ranker.answer["model"]
-    p = float(1 / (1 + np.exp(-model.logit(x, ANSWER_FEATURES))[0]))
-    absent = absent_words(checker, concepts, ranker.answer.get("absent"), message or text, best.ce)
+    own = ranker.answer.get("asked") if asked_logit is not None else None
+    if own is not None:
+        x, names, model, threshold, rule = np.append(x, [[asked_logit]], axis=1), ASKED_FEATURES, *(
+            own[k] for k in ("model", "threshold", "absent"))
+    else:
+        names = ANSWER_FEATURES
+        model, threshold, rule = (ranker.answer.get(k) for k in ("model", "threshold", "absent"))
+    p = float(1 / (1 + np.exp(-model.logit(x, names))[0]))
+    absent = absent_words(checker, concepts, rule, message or text, best.ce)
     if absent:
         return Verdict(False, checker.named(concepts, absent), p)
     if far_off_topic(floor, best.ce):
         return Verdict(False, checker.missing(concepts), p)
-    ok = p >= ranker.answer["threshold"] and best.relevance >= ranker.min_score
+    ok = p >= threshold and best.relevance >= ranker.min_score
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
+
+
+def says_nothing(checker: ConceptChecker, message: str) -> bool:
+    """"ok", "thanks", "test", "1 2 3": a few words that neither ask (no question mark, no asking word) nor name
+    anything (no salient word of the patient's own). No quote answers them, and the fitted model, which only ever
+    saw questions, reads "nothing missing" and answers; so do the follow-up rules ("ok" leans on the conversation).
+    "ok but does it work" asks; "hair loss after pregnancy" names something: both go on."""
+    return len(message.split()) <= SMALL_TALK_WORDS and not asks(message) and not checker.salient(message)
 
 
 def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None, message: str, ce: float) -> list[str]:

@@ -41,6 +41,10 @@ def clean_question(question: object, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
     text = CONTROL.sub(" ", question).strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\udcff" in JSON, an undecodable byte in argv) breaks the models
+        raise InvalidQuestion("the question holds a character that is not valid text: please type it again") from None
     if not text:
         raise InvalidQuestion("the question is empty: please type a question")
     if len(text) > max_chars:
@@ -103,6 +107,9 @@ class Bot:
         self.checker = concept_checker(self.ranker, index.vocab)
         # the learned notices with the encoder they were fitted on (`NoticeModel.load_encoder`); without, patterns only
         self.notice_model, self.notice_encoder = notices or (None, None)
+        own = (self.ranker.answer or {}).get("asked")
+        if own is not None and notices is not None and own["classifier"].encoder_digest != notices[0].encoder_digest:
+            raise ValueError("the question classifier and the notice model read different encoders; refit both")
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -180,11 +187,12 @@ class Bot:
             context = None
         queries = [self.with_topic(history[context:], text)] if context is not None else questions_in(text)
         vectors = self.encoder.encode(queries)
-        notices = notices_for(text, self.learned_notices(text))
+        meaning = self.notice_encoder.encode([text])[0] if self.notice_encoder is not None else None
+        notices = notices_for(text, self.learned_notices(text, meaning))
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
-        verdict = self.decide(queries, ranked, text, vectors[: len(queries)])
+        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], self.asked_logit(meaning))
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE
@@ -235,11 +243,20 @@ class Bot:
         topic = dict.fromkeys(w for w, own in zip(words, self.checker.theirs(words), strict=True) if own)
         return f"{follow_up} ({' '.join(topic) or ' '.join(earlier)})"
 
-    def learned_notices(self, message: str) -> list[str]:
-        """The notices the fitted model finds in a whole message (none without the model: patterns only)."""
+    def learned_notices(self, message: str, vector: np.ndarray | None = None) -> list[str]:
+        """The notices the fitted model finds in a whole message (none without the model: patterns only);
+        `vector`, the message's notice-encoder vector when the caller has it."""
         if self.notice_model is None or self.notice_encoder is None:
             return []
-        return self.notice_model.kinds_for(self.notice_encoder.encode([message])[0], message)
+        if vector is None:
+            vector = self.notice_encoder.encode([message])[0]
+        return self.notice_model.kinds_for(vector, message)
+
+    def asked_logit(self, vector: np.ndarray | None) -> float | None:
+        """On the bundled articles, how much the message (its notice-encoder vector) reads like a question they
+        answer (`bot.asked`); None elsewhere, or without the vector: the general answerability model decides."""
+        own = (self.ranker.answer or {}).get("asked")
+        return own["classifier"].logit(vector) if own is not None and vector is not None else None
 
     def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""
@@ -261,13 +278,14 @@ class Bot:
         return Ranked(found, float(prob[0]) if len(prob) else 0.0, top_ce, type_miss, quoted)
 
     def decide(
-        self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None
+        self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None,
+        asked_logit: float | None = None,
     ) -> Verdict:
         """Answer or abstain, with the question's concepts the articles never mention. `vectors` are the search
         texts' own: a short question is its own search text, so its words' centrality is read against its vector
         instead of encoding it again."""
         own = vectors[0] if vectors is not None and queries == [asked(message or queries[0])] else None
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own)
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own, asked_logit)
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)

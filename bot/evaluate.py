@@ -16,12 +16,12 @@ from bot.notice_model import KINDS
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import Suite, _norm
 
-# Floors committed to, per suite, a little under what this version measures (hair-heldout: hit@3 0.84, off-topic
-# 1.0, near misses 0.594, false abstention 0.08, notices 0.992; hair-heldout-e (written blind at stop 30):
-# hit@3 0.778, near misses 0.565; safety-b: notices 0.914, every crisis, emergency and dosing message caught). All
-# below the issues' targets (0.90 / 0.90 / 0.90 / 1.0): see the issue notes. The near-miss floor went 0.30 -> 0.25
-# -> 0.30 -> 0.15 as refits moved along one trade-off; each time the fitting procedure chose, not these figures.
-# `safety` trains the notice model since `safety-b` was written: it is no longer a test.
+# Regression guards, not targets: floors per suite, a little under what a version measured (hair-heldout: hit@3
+# 0.84, off-topic 1.0, near misses 0.594, false abstention 0.08, notices 0.992; hair-heldout-e (written blind at
+# stop 30): hit@3 0.778, near misses 0.565; safety-b: notices 0.914, every crisis, emergency and dosing message
+# caught). All below the issues' targets (0.90 / 0.90 / 0.90 / 1.0): see the issue notes. The near-miss floor went
+# 0.30 -> 0.25 -> 0.30 -> 0.15 as refits moved along one trade-off; each time the fitting procedure chose, not
+# these figures. `safety` trains the notice model since `safety-b` was written: it is no longer a test.
 THRESHOLDS = {
     "hair-heldout": {"hit@3": 0.66, "offtopic abstained": 0.90, "nearmiss abstained": 0.15, "notices right": 0.95},
     "hair-heldout-e": {"hit@3": 0.66, "nearmiss abstained": 0.40},

@@ -29,6 +29,7 @@ from bot.adapter import ADAPTER_FILE
 from bot.features import FEATURES, candidate_windows
 from bot.fit_adapter import cross_fit
 from bot.fit_answer import AnswerRow, fit_answerability
+from bot.fit_asked import bundled_answerability
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
 from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
@@ -90,7 +91,11 @@ def main() -> None:
         old = json.loads(args.out.read_text(encoding="utf-8"))
         ranker = Ranker.load(args.out)
         ranker = replace(ranker, answer=None, bundled=replace(ranker.bundled, answer=None) if ranker.bundled else None)
-        old["answer"] = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
+        rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
+        old["answer"] = fit_answerability(rows)
+        old["bundled"].pop("asked", None)
+        if asked := bundled_answerability(rows, old["answer"], args.out):
+            old["bundled"]["asked"] = asked
         args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
         args.cache.write_bytes(pickle.dumps(cache))
         print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
@@ -112,13 +117,17 @@ def main() -> None:
     ranker = replace(general, bundled=replace(special, adapter=adapters.shipped))
 
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
-    answer = fit_answerability(_answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters))
+    rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
+    answer = fit_answerability(rows)
+    asked = bundled_answerability(rows, answer, args.out)  # 4. the bundled articles' own, with the classifier
     args.cache.write_bytes(pickle.dumps(cache))
     fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
     special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}
     validated = entries.pop("cross_validated")
     out = {**entries, "answer": answer, "fitted_on": fitted_on, "cross_validated": validated}
     out["bundled"] = {**special_entries, "fitted_on": {n: fitted_on[n] for n in bundled}}
+    if asked:
+        out["bundled"]["asked"] = asked
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
 
@@ -195,7 +204,7 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -
                 bot.ranker = replace(bot.ranker, adapter=adapters.for_question(item["question"]))
             ranked = [bot.ranked(q) for q in queries]
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
-                                  "hair" if name.startswith("hair") else name, item["question"]))
+                                  "hair" if name.startswith("hair") else name, item["question"], name))
     return rows
 
 

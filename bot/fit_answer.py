@@ -39,6 +39,7 @@ class AnswerRow(NamedTuple):
     bot: object  # the `Bot` that ranked it: its index's vocabulary and its encoder
     corpus: str  # which articles it is asked of ("hair", or the suite): the threshold refuses few of each's
     message: str  # the question as the patient wrote it
+    suite: str = ""  # the suite it comes from (the bundled articles' own fit leaves one hair set out at a time)
 
     @property
     def hair(self) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.notice_model import KINDS, NOTICE_ENCODER, NOTICE_MODEL_FILE, bundled_notice_encoder_path
 from bot.settings import SUITES_DIR
-from bot.suites import SUITES, load_jsonl
+from bot.suites import SUITES, evaluated_messages, load_jsonl, near_copy, words
 
 TRAINING_FILES = ("notices-train.jsonl", "notices-short.jsonl")
 FALSE_ALARMS = 0.05
@@ -39,6 +39,9 @@ def written_messages() -> list[dict]:
 
 
 def training_messages() -> list[tuple[str, set[str]]]:
+    """The written sets, then the suites' fit parts: their questions and the earlier turns of their conversations,
+    but no message that shares half its words with an evaluated one (`bot.suites.near_copy`)."""
+    evaluated = evaluated_messages()
     out = [(i["question"], set(i["kinds"])) for i in written_messages()]
     for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
                  "medquad"):
@@ -46,7 +49,7 @@ def training_messages() -> list[tuple[str, set[str]]]:
             if item.get("file") in NOT_TRAINED_ON:
                 continue
             for text in [item.get("question"), *(item.get("history") or [])]:
-                if isinstance(text, str):
+                if isinstance(text, str) and not near_copy(words(text), evaluated):
                     # a notice set names its kinds; any other item is an ordinary message (or, in hair-fit, its kind)
                     out.append((text, set(item.get("kinds", [item["kind"]])) & set(KINDS)))
     return out

@@ -32,7 +32,19 @@ def batch_line(bot: Bot, raw: bytes, top_k: int | None) -> dict:
         history = check_history(history, bot.settings)
         return bot.ask(question, top_k, history).to_dict()
     except BotError as exc:
-        return {"question": question if isinstance(question, str) else text, "error": str(exc)}
+        return {"question": _shown(question, text), "error": str(exc)}
+
+
+def _shown(question: object, line: str) -> str:
+    """The question as the error line echoes it: the line itself when the question is not text that can be
+    written out (not a string, or a lone surrogate from a "\\udcff" escape)."""
+    if isinstance(question, str):
+        try:
+            question.encode("utf-8")
+            return question
+        except UnicodeEncodeError:
+            pass
+    return line
 
 
 def json_turn(text: str) -> tuple[object, object]:

@@ -74,7 +74,12 @@ class Ranker:
         bundled = d.get("bundled")
         if bundled is not None:
             adapter = QueryAdapter.load(bundled["adapter"], Path(path).parent)
-            bundled = replace(_stages(bundled, path, answer, chunks), adapter=adapter)
+            own = answer
+            if answer is not None and bundled.get("asked"):  # its own answerability, reading the question classifier
+                from bot.asked import load_asked
+
+                own = {**answer, "asked": load_asked(bundled["asked"], Path(path).parent)}
+            bundled = replace(_stages(bundled, path, own, chunks), adapter=adapter)
         return replace(_stages(d, path, answer, chunks), bundled=bundled)
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,15 @@ from bot.settings import DEFAULT_ARTICLES, SUITES_DIR
 
 def _norm(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).lower()
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def near_copy(mine: set[str], others: Iterable[set[str]]) -> bool:
+    """Shares half its words (of the two messages' words together) with one of `others`."""
+    return any(len(mine & theirs) >= 0.5 * len(mine | theirs) for theirs in others)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -38,6 +49,15 @@ def covid_dir() -> Path:
 
 def part_of(key: str) -> str:
     return "fit" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def same_text_same_part(items: list[dict], key: Callable[[dict], str]) -> list[dict]:
+    """The suite asks a few questions twice under two ids ("What is the focus of this review?"): every copy takes
+    the part of the first, so no test question is a fit question word for word."""
+    first: dict[str, str] = {}
+    for item in items:
+        item["part"] = first.setdefault(_norm(key(item)), item["part"])
+    return items
 
 
 Hit = Callable[[dict, str, str, int, int], bool]  # item, doc id, quote text, start, end
@@ -57,7 +77,9 @@ class Suite:
     description: str
 
     def part(self, which: str) -> list[dict]:
-        return self.items if which == "all" else [i for i in self.items if i.get("part", "test") == which]
+        """The `fit` or `test` part, or `all` of both (a fit item set aside as a near copy is in neither)."""
+        parts = ("fit", "test") if which == "all" else (which,)
+        return [i for i in self.items if i.get("part", "test") in parts]
 
     def hits_window(self, item: dict, index, first: int, last: int) -> bool:  # noqa: ANN001 - index.reader.Index
         """Would quoting sentence rows [first, last) of `index` answer `item`? (`hit` on the window's exact text.)"""
@@ -74,7 +96,27 @@ def _hair(name: str, part: str, description: str) -> Suite:
     items = load_jsonl(SUITES_DIR / f"{name}.jsonl")
     for item in items:
         item["part"] = part
-    return Suite(name, items, DEFAULT_ARTICLES, phrase_hit, description)
+    return Suite(name, set_aside_near_copies(items), DEFAULT_ARTICLES, phrase_hit, description)
+
+
+@lru_cache(maxsize=1)
+def evaluated_messages() -> tuple[set[str], ...]:
+    """The words of every hair message a test figure is reported on: hair-heldout(-e), `safety-b` and the hair
+    conversations' test part (their last questions)."""
+    tests = ("hair-heldout", "hair-heldout-e", "safety-b")
+    items = [i for name in tests for i in load_jsonl(SUITES_DIR / f"{name}.jsonl")]
+    items += [i for i in _conversation_items("hair-conversations") if i["part"] == "test"]
+    return tuple(words(i["question"]) for i in items)
+
+
+def set_aside_near_copies(items: list[dict]) -> list[dict]:
+    """A fit item sharing half its words with an evaluated message ("what is the capital of australia", written
+    independently into the seed set, set A and held-out set B) is fitted on by no step, so a test figure never
+    scores a question the fit has seen in other words; it stays in the file, in neither part."""
+    for item in items:
+        if item.get("part") == "fit" and near_copy(words(item.get("question", "")), evaluated_messages()):
+            item["part"] = "near copy"
+    return items
 
 
 def _covid_qa() -> Suite:
@@ -95,6 +137,7 @@ def _covid_qa() -> Suite:
         {"kind": "answerable", "question": q["question"], "gold": q, "part": part_of(q["id"]), "id": q["id"]}
         for q in load_jsonl(base / "qa-questions.jsonl")
     ]
+    same_text_same_part(items, lambda i: f"{i['question']}|{i['gold']['article']}")
     return Suite("covid-qa", items, base / "qa-articles.jsonl", hit, "expert questions, gold spans in 44 papers")
 
 
@@ -104,6 +147,7 @@ def _covid_faq() -> Suite:
         {"kind": "answerable", "question": q["question"], "articles": q["articles"], "part": part_of(q["id"])}
         for q in load_jsonl(base / "faq-questions.jsonl")
     ]
+    same_text_same_part(items, lambda i: i["question"])
     return Suite(
         "covid-faq", items, base / "faq-articles.jsonl",
         lambda item, doc_id, *_: doc_id in item["articles"], "lay paraphrases against 213 official FAQ answers",
@@ -147,16 +191,24 @@ def _conversations(name: str, with_history: bool) -> Suite:
     Later blind sets of the same suite (`NAME-b.jsonl`, `NAME-c.jsonl`) join it, split into fit and test by the
     same hash."""
     covid = name.startswith("covid")
-    files = [p for p in (SUITES_DIR / f"{name}.jsonl", *sorted(SUITES_DIR.glob(f"{name}-?.jsonl"))) if p.is_file()]
-    items = [{**i, "file": path.name} for path in files for i in load_jsonl(path)]
+    items = _conversation_items(name)
+    if not covid:
+        set_aside_near_copies(items)
     for item in items:
-        item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
         if not with_history:
             item["history"] = None
     hit = (lambda item, doc_id, *_: any(doc_id == e["article"] for e in item["expect"])) if covid else phrase_hit
     articles = covid_dir() / "faq-articles.jsonl" if covid else DEFAULT_ARTICLES
     label = "with history" if with_history else "last question alone"
     return Suite(name + ("" if with_history else "-alone"), items, articles, hit, f"conversations, {label}")
+
+
+def _conversation_items(name: str) -> list[dict]:
+    files = [p for p in (SUITES_DIR / f"{name}.jsonl", *sorted(SUITES_DIR.glob(f"{name}-?.jsonl"))) if p.is_file()]
+    items = [{**i, "file": path.name} for path in files for i in load_jsonl(path)]
+    for item in items:
+        item["part"] = part_of(item["question"] + "|" + "|".join(item["history"]))
+    return items
 
 
 SUITES: dict[str, Callable[[], Suite]] = {

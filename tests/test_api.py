@@ -134,6 +134,18 @@ def test_errors_answer_html_to_pages_and_json_to_the_api(client):
     assert outside.status_code == 400 and "characters 99999 to 5" in outside.text and "<mark" not in outside.text
     fragment = client.post("/fragments/exchange", json={"question": " "})  # the page's script reads JSON errors
     assert fragment.status_code == 422 and fragment.json()["error"].startswith("the question is empty")
+    for body in (b'{"question": "ok", "history": ["\\ud800"]}', b'{"question": "\\udcff hair loss?"}'):
+        lone = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+        assert lone.status_code == 422 and "not valid text" in lone.json()["error"]  # a lone surrogate: not a 500
+
+
+def test_head_is_answered_like_get_without_a_body(client):
+    """Uptime checks probe with HEAD; FastAPI's GET routes alone said 405."""
+    for path in ("/", "/healthz", "/api/sources", "/sources"):
+        head, get = client.head(path), client.get(path)
+        assert head.status_code == 200 == get.status_code and head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"]
+    assert client.head("/api/ask").status_code == 405  # POST only, as before
 
 
 def test_sources_page_lists_every_article(client, bot):
@@ -148,6 +160,10 @@ def test_oversized_body_is_413(client):
         "/api/ask", content=b'{"question": "' + b"a" * 70_000 + b'"}', headers={"content-type": "application/json"}
     )
     assert r.status_code == 413 and "larger than" in r.json()["error"]
+    chunked = client.post(  # no Content-Length: counted as it streams in, and still a 413 (FastAPI said 400)
+        "/api/ask", content=(b"a" * 8_000 for _ in range(10)), headers={"content-type": "application/json"}
+    )
+    assert chunked.status_code == 413 and "larger than" in chunked.json()["error"]
 
 
 def test_openapi_documents_the_routes_and_errors(client):
@@ -290,10 +306,14 @@ def test_an_article_from_a_subfolder_has_its_pages(bot, settings):
             assert page.status_code == 400 and "not a pair of numbers" in page.text
 
 
-def test_an_unexpected_error_is_answered_in_the_right_kind(bot, settings):
+def test_an_unexpected_error_is_answered_in_the_right_kind(bot, settings, caplog):
+    """Answered inside the middleware (security headers on), logged by type only, and never re-raised to the
+    server (whose log would print the message: the test client raises what reaches it)."""
     app = create_app(replace(settings, rate_limit_per_minute=0), bot=_Nested(bot, fail=True))
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app) as c:
         page, api = c.get("/sources/anything"), c.get("/api/sources/anything")
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "something went wrong" in page.text and "a bug" not in page.text
     assert api.status_code == 500 and api.json() == {"error": "something went wrong on our side; please try again"}
+    assert page.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in page.headers
+    assert "RuntimeError" in caplog.text and "a bug" not in caplog.text

@@ -65,7 +65,7 @@ def test_top_k_bounds_the_number_of_quotes(bot):
         bot.ask("hair", top_k=0)
 
 
-@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 4001, None])
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 4001, None, "\udcff hair loss?"])
 def test_bad_questions_raise_a_clear_error(bot, question):
     with pytest.raises(InvalidQuestion) as err:
         bot.ask(question)

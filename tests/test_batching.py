@@ -28,3 +28,29 @@ def test_errors_reach_the_caller():
         assert "model gone" in str(exc)
     else:
         raise AssertionError("error was swallowed")
+
+
+def test_one_callers_bad_text_fails_only_that_caller():
+    """A text the model cannot encode (seen: a lone surrogate) must not fail the questions batched with it."""
+    import threading
+
+    release = threading.Event()
+
+    class Picky:
+        def encode(self, texts):
+            release.wait(5)  # hold the first call so the others queue up into one batch
+            if "bad" in texts:
+                raise ValueError("cannot encode")
+            return np.ones((len(texts), 3), np.float32)
+
+    batching = BatchingEncoder(Picky())
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(batching.encode, [t]) for t in ["first", "good", "bad", "also good"]]
+        release.set()
+        outcomes = []
+        for f in futures:
+            try:
+                outcomes.append(f.result(10).shape)
+            except ValueError:
+                outcomes.append("error")
+    assert outcomes == [(1, 3), (1, 3), "error", (1, 3)]

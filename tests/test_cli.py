@@ -45,6 +45,18 @@ def test_batch_mode_answers_line_by_line_and_reports_bad_lines(index_dir):
     assert out[5]["answered"] is False and out[5]["quotes"] == []
 
 
+def test_a_lone_surrogate_is_a_bad_question_not_a_crash(index_dir):
+    """An undecodable byte in the argument, or "\\udcff" in a JSON line, is one clear error; the batch goes on."""
+    import os
+
+    alone = run_bot("ask", os.fsdecode(b"\xff\xfe bad hair?"), "--index", str(index_dir))
+    assert alone.returncode == 2 and "not valid text" in alone.stderr.decode() and b"Traceback" not in alone.stderr
+    lines = b'{"question": "\\udcff hair"}\nwhat causes alopecia areata\n'
+    batch = run_bot("ask", "--json", "--index", str(index_dir), input=lines)
+    out = [json.loads(line) for line in batch.stdout.decode().splitlines()]
+    assert batch.returncode == 0 and "not valid text" in out[0]["error"] and out[1]["answered"] is True
+
+
 def test_batch_mode_reads_json_lines_with_history(index_dir):
     turns = [
         {"question": "Does ruxolitinib make hair grow back?"},

@@ -182,6 +182,7 @@ def test_the_query_adapter_applies_only_to_the_corpus_and_encoder_it_was_fitted_
     assert not adapter.applies_to({**manifest, "corpus_hash": "a user's folder"})
     assert not adapter.applies_to({**manifest, "files": {"encoder.onnx": {"xxh3_128": "another model"}}})
     assert fake_bot.ranker.adapter is None
+    assert fake_bot.asked_logit(np.zeros(4, np.float32)) is None  # nor the bundled articles' question classifier
 
 
 def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapter_it_was_not_fitted_with(tmp_path):
@@ -190,12 +191,17 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     shipped = Ranker.load(RANKER_FILE)
     adapter = shipped.bundled.adapter
     own = {"corpus_hash": adapter.corpus_hash, "files": {"encoder.onnx": {"xxh3_128": adapter.encoder}}}
-    assert shipped.for_index(own) is shipped.bundled and shipped.bundled.answer is shipped.answer
+    assert shipped.for_index(own) is shipped.bundled
+    # the bundled articles' answerability is the general one plus their own model reading the question classifier
+    assert {k: v for k, v in shipped.bundled.answer.items() if k != "asked"} == shipped.answer
+    assert "asked" in shipped.bundled.answer and "asked" not in shipped.answer
     assert shipped.for_index({**own, "corpus_hash": "a user's folder"}) is shipped and shipped.adapter is None
 
     d = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
     (tmp_path / "ranker.json").write_text(json.dumps(d), encoding="utf-8")
-    name = d["bundled"]["adapter"]["file"]
+    name, asked = d["bundled"]["adapter"]["file"], d["bundled"]["asked"]["file"]
+    weights = np.load(RANKER_FILE.parent / asked)
+    np.save(tmp_path / asked, weights)
     matrix = np.load(RANKER_FILE.parent / name)
     np.save(tmp_path / name, matrix)
     assert Ranker.load(tmp_path / "ranker.json").bundled.adapter is not None
@@ -205,6 +211,12 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
         Ranker.load(tmp_path / "ranker.json")
     (tmp_path / name).unlink()
     with pytest.raises(ValueError, match="is missing"):
+        Ranker.load(tmp_path / "ranker.json")
+    np.save(tmp_path / name, np.load(RANKER_FILE.parent / name))
+    assert "classifier" in Ranker.load(tmp_path / "ranker.json").bundled.answer["asked"]  # checked the same way
+    weights[0] += 1
+    np.save(tmp_path / asked, weights)
+    with pytest.raises(ValueError, match="not the question classifier"):
         Ranker.load(tmp_path / "ranker.json")
 
 

@@ -268,6 +268,71 @@ def test_a_word_is_named_only_if_both_fitted_cuts_call_it_central():
     assert concept_checker(ranker, vocab).central_above == 0.4  # the stricter of the two
 
 
+@pytest.mark.parametrize(
+    ("message", "nothing"),
+    [("ok", True), ("thanks!", True), ("1 2 3", True), ("Thank you so much!", True), ("ok but does it work", False),
+     ("hair loss after pregnancy", False), ("why?", False), ("what is it", False)],
+)
+def test_a_short_message_that_neither_asks_nor_names_anything_is_not_answered(message, nothing):
+    from bot.answerable import ConceptChecker
+    from bot.decide import says_nothing
+    from index.vocab import Vocab
+
+    zipf = {"ok": 5.9, "thanks": 5.6, "thank": 5.2, "you": 7.0, "so": 6.8, "much": 6.2, "hair": 5.2, "loss": 5.1,
+            "after": 6.3, "pregnancy": 4.3, "but": 6.7, "does": 6.3, "it": 7.1, "work": 6.2, "why": 6.0, "what": 6.6,
+            "is": 7.0}
+    checker = ConceptChecker(Vocab({"hair": 0}, np.ones((1, 4), np.float32) / 2, zipf), 5.5, 0.6)
+    assert says_nothing(checker, message) is nothing
+
+
+def test_the_question_classifier_decides_beside_the_evidence_only_when_its_logit_is_there():
+    """On the bundled articles the model fitted beside the classifier decides (its threshold, its absent rule);
+    without a logit (another folder, or no notice encoder) the general model does."""
+    from bot.answerable import ANSWER_FEATURES, ConceptChecker
+    from bot.asked import ASKED_FEATURES, AskedModel
+    from bot.decide import Ranked, decide
+    from bot.ranker import Linear, Ranker
+    from index.vocab import Vocab
+    from tests.test_ranking import DIM, FakeEncoder
+
+    def linear(features: list[str], coef: list[float]) -> Linear:
+        n = len(features)
+        return Linear.from_dict({"features": features, "mean": [0.0] * n, "scale": [1.0] * n, "coef": coef,
+                                 "intercept": 0.0})
+
+    general = linear(ANSWER_FEATURES, [1.0, 0, 0, 0, 0, 0])  # answers when the cross-encoder's logit is positive
+    own = linear(ASKED_FEATURES, [1.0, 0, 0, 0, 0, 0, 1.0])  # ...plus the classifier's logit
+    classifier = AskedModel(np.zeros(DIM, np.float32), 0.0, "digest")
+    answer = {"model": general, "threshold": 0.5, "salient_zipf": 5.5, "covered": 0.6, "central": -1.0,
+              "asked": {"classifier": classifier, "model": own, "threshold": 0.5, "absent": None}}
+    ranker = Ranker(general, general, 6, 0.0, answer=answer)
+    vocab = Vocab({"hair": 0}, np.ones((1, DIM), np.float32) / np.sqrt(DIM), {"hair": 5.5})
+    checker = ConceptChecker(vocab, 5.5, 0.6)
+    ranked = [Ranked([], 0.9, 1.0, 0.0, "hair")]
+    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked).answerable  # no logit: the general model
+    assert not decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_logit=-3.0).answerable
+    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_logit=0.0).answerable
+
+
+def test_the_question_classifier_is_stacked_on_logits_from_classifiers_that_never_saw_the_row():
+    """Fitting (`bot.fit_asked`): each training row's classifier logit comes from the other sets' classifier, and
+    the classifier is kept only when, cross-validated by set, it refuses more at the same answerable share."""
+    from bot.fit_asked import fit_asked, out_of_set
+
+    rng = np.random.default_rng(0)
+    n = 160
+    y = rng.random(n) < 0.6
+    v = rng.normal(size=(n, 8)) + np.outer(np.where(y, 1.0, -1.0), np.eye(8)[0]) * 2  # the meaning separates
+    x = rng.normal(size=(n, 6))  # the general evidence is noise here
+    sets = np.array(["a", "b", "c", "d"])[np.arange(n) % 4]
+    logits = out_of_set(v, y, sets, np.ones(n, bool), 1.0)
+    assert np.mean((logits > 0) == y) > 0.9
+    fitted = fit_asked(x, v, y, sets, 0.05)
+    assert fitted is not None and fitted["model"]["features"][-1] == "asked"
+    assert fitted["cross_validated"]["leave one hair set out, non-answerable refused"]["with the classifier"] > 0.5
+    assert fit_asked(x, rng.normal(size=(n, 8)), y, sets, 0.05) is None  # a meaningless vector earns nothing
+
+
 def test_the_quotes_coverage_is_read_over_the_words_the_question_is_about():
     from bot.answerable import ANSWER_FEATURES, Concepts, answer_features
 
@@ -313,48 +378,43 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
 
 
-def _evaluated_questions() -> list[set[str]]:
-    """The words of every message a figure is reported on and a fit could copy: `safety-b`, hair-heldout(-e) and
-    the hair conversations' test part."""
-    from bot.suites import SUITES
-
-    evaluated = [i["question"] for name in ("hair-heldout", "hair-heldout-e", "safety-b") for i in SUITES[name]().items]
-    evaluated += [i["question"] for i in SUITES["hair-conversations"]().part("test")]
-    return [_words(q) for q in evaluated]
-
-
-def _words(text: str) -> set[str]:
-    import re
-
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def _near_copy(mine: set[str], evaluated: list[set[str]]) -> bool:
-    """Shares half its words (of the two messages' words together) with an evaluated message."""
-    return any(len(mine & theirs) >= 0.5 * len(mine | theirs) for theirs in evaluated)
-
-
-@pytest.mark.parametrize("name", ["hair-fit-c", "hair-fit-d", "safety"])
-def test_blind_fit_sets_share_no_question_with_an_evaluation_set(name: str):
+@pytest.mark.parametrize(
+    "name", ["hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "safety", "hair-conversations", "medquad"]
+)
+def test_no_fit_question_is_a_near_copy_of_an_evaluation_message(name: str):
     """hair-fit-c and hair-fit-d were checked when they were added (22 and 13 questions sharing half their words
-    with an evaluated one were dropped), and `safety` when it became training data (its near copies were dropped
-    from `safety-b` instead); this keeps them so. The older fit sets predate the check: hair-seed has 10 such
-    questions, hair-fit 20 (independent phrasings of the same common asks, "what is the capital of australia")."""
+    with an evaluated one were dropped), `safety` when it became training data; the older sets' near copies
+    (hair-seed 10, hair-fit 19: independent phrasings of the same common asks, "what is the capital of australia")
+    and the conversations' fit-half ones are set aside by `set_aside_near_copies`. Fails if any reaches a fit."""
+    from bot.suites import SUITES, evaluated_messages, near_copy, words
+
+    evaluated = evaluated_messages()
+    assert len(evaluated) > 300
+    for item in SUITES[name]().part("fit"):
+        assert not near_copy(words(item.get("question", "")), evaluated), item
+
+
+def test_near_copies_are_set_aside_not_lost():
+    """The rule takes "What's the capital of Australia?" out of hair-fit's fit part (hair-heldout asks it too),
+    and the item stays in the file, in neither part."""
     from bot.suites import SUITES
 
-    evaluated = _evaluated_questions()
-    for item in SUITES[name]().items:
-        assert not _near_copy(_words(item["question"]), evaluated), item["question"]
+    suite = SUITES["hair-fit"]()
+    aside = [i for i in suite.items if i["part"] == "near copy"]
+    assert any("capital of Australia" in i["question"] for i in aside)
+    assert not any(i in suite.part("all") for i in aside)
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
-    """The notice model is scored on `safety-b`, hair-heldout and the conversations' test part: a training message
-    sharing half its words with one of them (a template copy, "where can I buy X online") would score itself."""
-    from bot.fit_notices import written_messages
+    """The notice model is scored on `safety-b`, hair-heldout(-e) and the conversations' test part: a training
+    message sharing half its words with one of them (a template copy, "where can I buy X online") would score
+    itself. Every training message counts: the sets written for it and the suites' fit parts."""
+    from bot.fit_notices import training_messages
+    from bot.suites import evaluated_messages, near_copy, words
 
-    evaluated = _evaluated_questions()
-    for item in written_messages():
-        assert not _near_copy(_words(item["question"]), evaluated), item["question"]
+    evaluated = evaluated_messages()
+    for text, _ in training_messages():
+        assert not near_copy(words(text), evaluated), text
 
 
 def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():

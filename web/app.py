@@ -16,7 +16,7 @@ from bot.engine import Bot
 from bot.settings import Settings
 from web import api, errors, pages
 from web.app_paths import STATIC_DIR
-from web.guard import BodyLimit, RateLimit, SecurityHeaders, TokenBuckets
+from web.guard import BodyLimit, HeadAsGet, RateLimit, SecurityHeaders, TokenBuckets
 from web.schemas import document_limits
 
 log = logging.getLogger("web")
@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.openapi = openapi  # type: ignore[method-assign]
 
     app.state.rate_buckets = TokenBuckets(settings.rate_limit_per_minute)
+    app.add_middleware(errors.Unexpected)  # innermost: added first
     app.add_middleware(RateLimit, buckets=app.state.rate_buckets)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     return app

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import BotError
 from web.templating import templates
@@ -77,9 +78,30 @@ def install(app: FastAPI) -> None:
         message, detail = _validation_message(exc)
         return error_response(request.url.path, 422, message, detail if is_api(request.url.path) else None)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        """A bug still answers in the right kind (a page or JSON), saying nothing of its cause. Only the error's
-        type is logged: its message could quote what the patient typed."""
-        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_response(request.url.path, 500, "something went wrong on our side; please try again")
+
+class Unexpected:
+    """The innermost middleware: a bug answers 500 in the right kind (a page or JSON) inside the other middleware
+    (so it carries the security headers) and goes no further. Only the error's type is logged: its message could
+    quote what the patient typed, and an exception left to Starlette's own 500 handler is re-raised to the server,
+    whose log prints it in full."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # noqa: BLE001 - every bug, answered and logged by type only
+            log.error("unexpected %s on %s %s", type(exc).__name__, scope["method"], scope["path"])
+            if not started:
+                response = error_response(scope["path"], 500, "something went wrong on our side; please try again")
+                await response(scope, receive, send)

@@ -13,6 +13,7 @@ from functools import partial
 
 import anyio
 import anyio.to_thread
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.answer import Answer
@@ -69,6 +70,23 @@ async def _error(scope: Scope, send: Send, status: int, message: str, headers: d
     await response(scope, no_body, send)
 
 
+class HeadAsGet:
+    """HEAD is GET without the body (RFC 9110): uptime checks and load balancers probe with it, and FastAPI's
+    routes answer GET only (405 for HEAD). The headers, Content-Length included, are GET's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def bodiless(message: Message) -> None:
+            await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
+
+        await self.app({**scope, "method": "GET"}, receive, bodiless)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -86,8 +104,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """Raised while the body streams in. An HTTP error, because FastAPI's body parsing turns any other error into
+    400 "There was an error parsing the body": this one passes through it to the app's handler, as a 413."""
 
 
 class BodyLimit:
@@ -109,7 +128,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                raise _TooLarge(413, f"request body is larger than {self.max_bytes} bytes")
             return message
 
         async def tracking_send(message: Message) -> None:
