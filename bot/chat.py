@@ -1,7 +1,7 @@
 """`bot chat`: a conversation in the terminal, each question read with the ones before it.
 
 `readline` gives line editing and Up-arrow recall of this session's questions; nothing is written to a
-history file, because patients' questions are private. Ctrl-D, "exit" or "quit" ends; Ctrl-C drops the
+history file, because patients' questions are private. Ctrl-D, "exit", "quit" or "bye" ends; Ctrl-C drops the
 line being typed, as in a shell.
 """
 

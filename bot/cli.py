@@ -231,7 +231,13 @@ def serve(
 
     from web.app import create_app
 
-    uvicorn.run(create_app(settings, bot=bot), host=host, port=port, log_level="info", access_log=False)
+    try:
+        uvicorn.run(create_app(settings, bot=bot), host=host, port=port, log_level="info", access_log=False)
+    except SystemExit as exc:  # uvicorn's own code for a failed start is 3, which here means a bad index
+        if exc.code in (0, None):
+            raise
+        typer.echo(f"error: the server could not start on {host}:{port} (is the port in use?)", err=True)
+        raise typer.Exit(6) from None
 
 
 @app.command("eval")

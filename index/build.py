@@ -148,6 +148,7 @@ def build_index(
     `encoder` replaces the bundled model (unit tests pass a small fake; such a build has no ONNX query encoder).
     """
     index_dir = Path(index_dir)
+    new = not index_dir.exists()
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
     try:
@@ -156,6 +157,11 @@ def build_index(
         raise IndexBusy(f"another `bot index` is building {index_dir}; wait for it to finish") from exc
     try:
         return _build(Path(articles_path), index_dir, LazyEncoder(model_path, encoder), rebuild, progress, on_total)
+    except ArticlesError:
+        if new and [p.name for p in index_dir.iterdir()] == [".lock"]:  # nothing was built: leave no folder behind
+            lock.release()
+            shutil.rmtree(index_dir, ignore_errors=True)
+        raise
     finally:
         lock.release()
 
@@ -166,8 +172,9 @@ def _build(articles_path, index_dir, get_encoder, rebuild, progress, on_total) -
     read = read_articles(articles_path)
     report.skipped.extend(read.skipped)
     prepared = prepare(read.articles, report)
-    if not prepared:
-        raise ArticlesError(f"no readable articles in {articles_path}")
+    if not prepared:  # the skipped files' reasons go in the error: the caller prints no report after it
+        why = "; ".join(f"{where}: {reason}" for where, reason in report.skipped[:5])
+        raise ArticlesError(f"no readable articles in {articles_path}" + (f" (skipped {why})" if why else ""))
     old = Previous() if rebuild else previous_build(index_dir)
     previous = old.vectors
     corpus_hash = hashlib.sha256("".join(p.doc.hash for p in prepared).encode()).hexdigest()

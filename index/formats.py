@@ -87,8 +87,11 @@ def read_html(path: Path, article_id: str, report: ReadReport) -> list[RawArticl
 
 def read_pdf(path: Path, article_id: str, report: ReadReport) -> list[RawArticle]:
     """Text per page; page starts are kept so a citation can name the page."""
+    import logging
+
     from pypdf import PdfReader
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # "invalid pdf header" noise: the skip warning says it once
     reader = PdfReader(str(path))
     pages = [(page.extract_text() or "").strip() for page in reader.pages]
     if not any(pages):

@@ -117,6 +117,22 @@ def test_missing_articles_path_is_a_clear_error(tmp_path):
         read_articles(tmp_path / "nope")
 
 
+def test_a_folder_with_nothing_readable_names_why_and_leaves_no_index_folder(tmp_path, capfd):
+    """The error carries the skip reasons (the CLI prints no report after an error), pypdf's own noise is quiet,
+    and a build that wrote nothing leaves no index folder holding only its lock."""
+    from index.build import build_index
+    from index.errors import ArticlesError
+    from tests.test_ranking import FakeEncoder
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "scan.pdf").write_bytes(b"not a pdf at all")
+    with pytest.raises(ArticlesError, match=r"no readable articles .*skipped .*scan\.pdf"):
+        build_index(articles, tmp_path / "index", Path("unused"), encoder=FakeEncoder())
+    assert not (tmp_path / "index").exists()
+    assert "invalid pdf header" not in capfd.readouterr().err.lower()
+
+
 def _texts(folder: Path) -> dict[str, tuple[str, str]]:
     """id -> (title, cleaned text), as the index would store them."""
     report = read_articles(folder)

@@ -32,6 +32,20 @@ def test_serve_refuses_missing_and_corrupted_indexes(tmp_path, index_copy):
     assert result.returncode == 3 and b"corrupted" in result.stderr and b"rebuild" in result.stderr
 
 
+def test_serve_on_a_port_in_use_says_so_with_its_own_exit_code(index_copy):
+    import socket
+
+    from tests.serving import free_port
+
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        result = run_bot("serve", "--port", str(port), "--index", str(index_copy), timeout=120)
+    assert result.returncode == 6 and b"could not start" in result.stderr  # not 3, which means a bad index
+    assert run_bot("serve", "--port", "99999", timeout=60).returncode == 2  # not port 99999 % 65536
+
+
 def test_server_answers_through_a_rebuild_and_switches_only_on_reload(tmp_path, index_copy):
     articles = tmp_path / "articles"
     shutil.copytree(DEFAULT_ARTICLES, articles)
