@@ -2,13 +2,16 @@
 
 Writes bot/data/ranker.json (small, reviewed in git): the weights, the features that earned their place, the
 data they came from, and cross-validated figures (folds grouped by question: no question is scored by a
-model that saw it). The `test` parts are never read here; `bot eval` reports on them. Three fits in turn:
+model that saw it). The `test` parts are never read here, nor any fit question that near-copies an evaluated one
+(`bot.suites.set_aside_near_copies`); `bot eval` reports on them. Four fits in turn:
 1. first stage: cheap evidence for every candidate window -> which windows the cross-encoder reads;
 2. second stage: the same plus the cross-encoder -> each window's relevance (quote order, `min_score`);
    both stages twice: on every corpus with plain question vectors (any folder), and on the bundled articles
    alone with their query adapter (`bot.adapter`, cross-fitted by `bot.fit_adapter`), ranker.json's `bundled`;
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
-   absent-concept rule's cuts and the cross-encoder floor for questions no window is about.
+   absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
+4. the bundled articles' own answerability: the same evidence plus a question classifier over the message's
+   meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses more at the same answerable share.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
 the same (weighing each corpus alike was tried: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and
 nine second-stage features against three). Needs scikit-learn.
