@@ -217,7 +217,9 @@ def index_cmd(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(metavar="PORT", min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=0, max=65535, help="Port to listen on (0: any free one).")
+    ] = 8000,
     index: IndexOpt = None,
 ) -> None:
     """Run the web chat page and JSON API (model and index load once, at start)."""
@@ -236,7 +238,8 @@ def serve(
     except SystemExit as exc:  # uvicorn's own code for a failed start is 3, which here means a bad index
         if exc.code in (0, None):
             raise
-        typer.echo(f"error: the server could not start on {host}:{port} (is the port in use?)", err=True)
+        reason = "the reason is above; often the port is in use"
+        typer.echo(f"error: the server could not start on {host}:{port} ({reason})", err=True)
         raise typer.Exit(6) from None
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer import NOT_FOUND
-from bot.answerable import ANSWER_FEATURES, ConceptChecker, Concepts, answer_features
+from bot.answerable import ANSWER_FEATURES, STOP, ConceptChecker, Concepts, answer_features
 from bot.asked import ASKED_FEATURES
 from bot.questions import asked, asks
 from bot.quotes import Window
@@ -29,6 +29,10 @@ ENGLISH_SHARE = 0.5  # below this share of known English words (articles' own wo
 LANGUAGE_CONFIDENCE = 0.6  # py3langid's normalised probability needed to call a message another language
 LETTERS = re.compile(r"[^\W\d_]+")
 SMALL_TALK_WORDS = 4  # "thank you so much!": a message this short that asks and names nothing is no question
+PLEASANTRIES = {"ok", "okay", "k", "thanks", "thank", "thx", "ty", "hi", "hello", "hey", "bye", "goodbye", "cheers",
+                "great", "cool", "nice", "yes", "yeah", "yep", "no", "nope", "sure", "lol", "test", "testing"}
+FILLER = {"you", "so", "very", "lot", "lots", "all", "again"}  # "thank you so much", beside STOP's function words
+WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
         return None
     # a word is named only if it is what the question is about by both fitted cuts (the absent rule's and the
     # quotes' coverage's): when the fit turns the rule's cut off, "actualy" must still not be named
-    central = max((ranker.answer.get("absent") or {}).get("central_above", -1.0), ranker.answer.get("central", -1.0))
+    rules = [ranker.answer.get("absent"), (ranker.answer.get("asked") or {}).get("absent")]  # the bundled one's too
+    central = max(*((r or {}).get("central_above", -1.0) for r in rules), ranker.answer.get("central", -1.0))
     return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"], central)
 
 
@@ -71,7 +76,7 @@ def decide(  # noqa: PLR0913
     if checker is None or ranker.answer is None:
         ok = best.relevance >= ranker.min_score and not far_off_topic(floor, best.ce)
         return Verdict(ok, [], best.relevance)
-    if says_nothing(checker, message or text):
+    if says_nothing(message or text):
         return Verdict(False, [], 0.0)
     concepts = checker.check(text, encoder, best.quoted, asked(message or text), asked_vector)
     x = answer_features(best.ce, concepts, best.type_miss, ranker.answer.get("central", -1.0))[None, :]
@@ -92,12 +97,19 @@ def decide(  # noqa: PLR0913
     return Verdict(ok, [] if ok else checker.missing(concepts), p)
 
 
-def says_nothing(checker: ConceptChecker, message: str) -> bool:
-    """"ok", "thanks", "test", "1 2 3": a few words that neither ask (no question mark, no asking word) nor name
-    anything (no salient word of the patient's own). No quote answers them, and the fitted model, which only ever
-    saw questions, reads "nothing missing" and answers; so do the follow-up rules ("ok" leans on the conversation).
-    "ok but does it work" asks; "hair loss after pregnancy" names something: both go on."""
-    return len(message.split()) <= SMALL_TALK_WORDS and not asks(message) and not checker.salient(message)
+def says_nothing(message: str) -> bool:
+    """"ok", "thanks", "thank you so much!", "1 2 3": a few words, none asking (no question mark, no asking word),
+    all pleasantries, numbers or function words, one at least a pleasantry or a number. No quote answers them, and
+    the fitted model, which only ever saw questions, reads "nothing missing" and answers; so do the follow-up
+    rules ("ok" leans on the conversation). "in women", "more please" and "ok but does it work" go on: after a
+    question about ruxolitinib they are follow-ups."""
+    found = WORDS.findall(message.lower())
+    return (
+        0 < len(found) <= SMALL_TALK_WORDS
+        and not asks(message)
+        and all(w in PLEASANTRIES or w in STOP or w in FILLER or w.isdigit() for w in found)
+        and any(w in PLEASANTRIES or w.isdigit() for w in found)
+    )
 
 
 def absent_words(checker: ConceptChecker, concepts: Concepts, rule: dict | None, message: str, ce: float) -> list[str]:

@@ -192,7 +192,10 @@ class Bot:
         if not looks_english(text, self.index.vocab):
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
-        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], self.asked_logit(meaning))
+        # beside a crisis notice the general model decides: CRISIS_CONFIDENCE is a cut on its probabilities, and the
+        # question classifier never saw a crisis message ("I can't live like this with no hair" reads answerable)
+        asked_logit = None if "crisis" in notices else self.asked_logit(meaning)
+        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_logit)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE

@@ -159,8 +159,7 @@ def build_index(
         return _build(Path(articles_path), index_dir, LazyEncoder(model_path, encoder), rebuild, progress, on_total)
     except ArticlesError:
         if new and [p.name for p in index_dir.iterdir()] == [".lock"]:  # nothing was built: leave no folder behind
-            lock.release()
-            shutil.rmtree(index_dir, ignore_errors=True)
+            shutil.rmtree(index_dir, ignore_errors=True)  # still locked: no other build starts in the gap
         raise
     finally:
         lock.release()

@@ -82,7 +82,9 @@ class HeadAsGet:
             return await self.app(scope, receive, send)
 
         async def bodiless(message: Message) -> None:
-            await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
+            if message["type"] in ("http.response.body", "http.response.pathsend"):  # a file sent by path too
+                message = {"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)}
+            await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, bodiless)
 
