@@ -201,6 +201,8 @@ class Bot:
         withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE
         if withheld:
             windows = []  # beside a crisis notice, only quotes the answerability model is sure of
+        elif "crisis" in notices:
+            windows = windows[:1]  # and only the best: "bald burden on my family" drew a family-history statistic 2nd
         quotes = [self._quote(w) for w in windows]
         # words of a crisis ("kill", "myself") or of another language ("quiero") are not concepts the articles lack
         missing = [] if quotes or {"crisis", "language"} & set(notices) else verdict.missing

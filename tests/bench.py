@@ -95,7 +95,8 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
                                                       "cross-encoder + fitted ranking", "answerability")}
     for q in qs:
         t = [time.perf_counter()]
-        bot.learned_notices(q)
+        meaning = bot.notice_encoder.encode([q])[0]
+        bot.learned_notices(q, meaning)
         t.append(time.perf_counter())
         query = questions_in(q)[0]
         vec = bot.encoder.encode([query])[0]
@@ -110,7 +111,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         ranked = bot.ranked(query, vec)  # the same work again, untimed: decide()'s input
         start = time.perf_counter()
-        bot.decide([query], [ranked], q, vec[None, :])  # as `Bot.ask` calls it
+        bot.decide([query], [ranked], q, vec[None, :], bot.asked_logit(meaning))  # as `Bot.ask` calls it
         t.append(t[-1] + time.perf_counter() - start)
         for values, a, b in zip(steps.values(), t[:-1], t[1:], strict=True):
             values.append((b - a) * 1000)
