@@ -24,10 +24,11 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from index.vocab import Vocab, words_of
 
-STOP = set(STOPWORDS_EN) | {"can", "could", "would", "should", "will", "may", "might", "must", "does", "did",
-                            "get", "got", "take", "taking", "make", "know", "want", "tell", "thanks", "please",
-                            "anyone", "anything", "something", "really", "also", "still", "just", "much", "many",
-                            "thank", "hello", "hi", "hey", "ok", "okay", "cheers", "bye", "goodbye"}  # pleasantries
+GREETINGS = {"thank", "hello", "hi", "hey", "ok", "okay", "cheers", "bye", "goodbye"}  # name no concept
+STOP = set(STOPWORDS_EN) | GREETINGS | {
+    "can", "could", "would", "should", "will", "may", "might", "must", "does", "did", "get", "got", "take", "taking",
+    "make", "know", "want", "tell", "thanks", "please", "anyone", "anything", "something", "really", "also", "still",
+    "just", "much", "many"}
 ANSWER_FEATURES = ["ce", "corpus_min", "local_min", "local_mean", "type_miss", "salient"]
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer import NOT_FOUND
-from bot.answerable import ANSWER_FEATURES, STOP, ConceptChecker, Concepts, answer_features
+from bot.answerable import ANSWER_FEATURES, GREETINGS, STOP, ConceptChecker, Concepts, answer_features
 from bot.asked import ASKED_FEATURES
 from bot.questions import asked, asks
 from bot.quotes import Window
@@ -29,8 +29,8 @@ ENGLISH_SHARE = 0.5  # below this share of known English words (articles' own wo
 LANGUAGE_CONFIDENCE = 0.6  # py3langid's normalised probability needed to call a message another language
 LETTERS = re.compile(r"[^\W\d_]+")
 SMALL_TALK_WORDS = 4  # "thank you so much!": a message this short that asks and names nothing is no question
-PLEASANTRIES = {"ok", "okay", "k", "thanks", "thank", "thx", "ty", "hi", "hello", "hey", "bye", "goodbye", "cheers",
-                "great", "cool", "nice", "yes", "yeah", "yep", "no", "nope", "sure", "lol", "test", "testing"}
+PLEASANTRIES = GREETINGS | {"k", "thanks", "thx", "ty", "great", "cool", "nice", "yes", "yeah", "yep", "no", "nope",
+                             "sure", "lol", "test", "testing"}
 FILLER = {"you", "so", "very", "lot", "lots", "all", "again"}  # "thank you so much", beside STOP's function words
 WORDS = re.compile(r"\w+")
 

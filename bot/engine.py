@@ -36,15 +36,23 @@ OWN_TOPIC_ZIPF = 3.0  # rarer in English, and the articles use it: a topic of it
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def is_text(value: str) -> bool:
+    """Can it be written out as UTF-8? A lone surrogate ("\\udcff" in JSON, an undecodable byte in argv) cannot, and
+    breaks the models."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_question(question: object, max_chars: int) -> str:
     """Validate a question; the error message is safe to show to the person who typed it."""
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
     text = CONTROL.sub(" ", question).strip()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate ("\udcff" in JSON, an undecodable byte in argv) breaks the models
-        raise InvalidQuestion("the question holds a character that is not valid text: please type it again") from None
+    if not is_text(text):
+        raise InvalidQuestion("the question holds a character that is not valid text: please type it again")
     if not text:
         raise InvalidQuestion("the question is empty: please type a question")
     if len(text) > max_chars:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from bot.conversation import check_history, check_question
-from bot.engine import Bot
+from bot.engine import Bot, is_text
 from index.errors import BotError, InvalidQuestion
 
 
@@ -38,13 +38,7 @@ def batch_line(bot: Bot, raw: bytes, top_k: int | None) -> dict:
 def _shown(question: object, line: str) -> str:
     """The question as the error line echoes it: the line itself when the question is not text that can be
     written out (not a string, or a lone surrogate from a "\\udcff" escape)."""
-    if isinstance(question, str):
-        try:
-            question.encode("utf-8")
-            return question
-        except UnicodeEncodeError:
-            pass
-    return line
+    return question if isinstance(question, str) and is_text(question) else line
 
 
 def json_turn(text: str) -> tuple[object, object]:

@@ -79,6 +79,18 @@ def install(app: FastAPI) -> None:
         return error_response(request.url.path, 422, message, detail if is_api(request.url.path) else None)
 
 
+class Started:
+    """Wraps an ASGI `send` and remembers whether the response has begun: after that, an error can no longer be
+    answered with a response of its own."""
+
+    def __init__(self, send: Send) -> None:
+        self.send, self.started = send, False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class Unexpected:
     """The innermost middleware: a bug answers 500 in the right kind (a page or JSON) inside the other middleware
     (so it carries the security headers) and goes no further. Only the error's type is logged: its message could
@@ -91,17 +103,11 @@ class Unexpected:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = Started(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception as exc:  # noqa: BLE001 - every bug, answered and logged by type only
             log.error("unexpected %s on %s %s", type(exc).__name__, scope["method"], scope["path"])
-            if not started:
+            if not tracked.started:
                 response = error_response(scope["path"], 500, "something went wrong on our side; please try again")
                 await response(scope, receive, send)

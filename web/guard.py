@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.answer import Answer
 from bot.engine import Bot
 from index.errors import AnswerTimeout
-from web.errors import error_response
+from web.errors import Started, error_response
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -123,7 +123,7 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await _error(scope, send, 413, f"request body is larger than {self.max_bytes} bytes")
-        seen, started = 0, False
+        seen = 0
 
         async def counted() -> Message:
             nonlocal seen
@@ -133,15 +133,11 @@ class BodyLimit:
                 raise _TooLarge(413, f"request body is larger than {self.max_bytes} bytes")
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = Started(send)
         try:
-            await self.app(scope, counted, tracking_send)
+            await self.app(scope, counted, tracked)
         except _TooLarge:
-            if not started:
+            if not tracked.started:
                 await _error(scope, send, 413, f"request body is larger than {self.max_bytes} bytes")
 
 
