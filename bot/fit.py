@@ -41,7 +41,8 @@ from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import SUITES
 from index.reader import DOC
 
-FIT_SUITES = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "covid-qa", "covid-faq", "medquad")
+FIT_SUITES = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "covid-qa", "covid-faq",
+              "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 

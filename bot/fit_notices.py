@@ -43,8 +43,8 @@ def training_messages() -> list[tuple[str, set[str]]]:
     but no message that shares half its words with an evaluated one (`bot.suites.near_copy`)."""
     evaluated = evaluated_messages()
     out = [(i["question"], set(i["kinds"])) for i in written_messages()]
-    for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-seed", "hair-conversations", "covid-faq",
-                 "medquad"):
+    for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "hair-seed",
+                 "hair-conversations", "covid-faq", "medquad"):
         for item in SUITES[name]().part("fit"):
             if item.get("file") in NOT_TRAINED_ON:
                 continue
