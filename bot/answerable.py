@@ -137,6 +137,11 @@ class ConceptChecker:
         absent = uncovered(concepts.corpus)
         return self.rarest_first(absent) if absent else self.rarest_first(uncovered(concepts.local))[:2]
 
+    def mentioned(self, concepts: Concepts, words: list[str]) -> bool:
+        """Do the articles use every one of `words` (`missing` fell back to what the best quotes lack)?"""
+        coverage = dict(zip(concepts.words, concepts.corpus, strict=True))
+        return all(coverage.get(w, 0.0) >= self.covered for w in words)
+
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float, central_above: float = -1.0) -> np.ndarray:
     """The answerability model's inputs. Whether the best quotes speak of the question's words is read over the

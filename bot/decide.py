@@ -49,6 +49,7 @@ class Verdict:
     answerable: bool
     missing: list[str]
     probability: float
+    mentioned: bool = False  # the articles use every word in `missing`; only the passages that would answer lack them
 
 
 def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
@@ -92,9 +93,14 @@ def decide(  # noqa: PLR0913
     if absent:
         return Verdict(False, checker.named(concepts, absent), p)
     if far_off_topic(floor, best.ce):
-        return Verdict(False, checker.missing(concepts), p)
+        return _refused(checker, concepts, p)
     ok = p >= threshold and best.relevance >= ranker.min_score
-    return Verdict(ok, [] if ok else checker.missing(concepts), p)
+    return Verdict(True, [], p) if ok else _refused(checker, concepts, p)
+
+
+def _refused(checker: ConceptChecker, concepts: Concepts, p: float) -> Verdict:
+    missing = checker.missing(concepts)
+    return Verdict(False, missing, p, bool(missing) and checker.mentioned(concepts, missing))
 
 
 def says_nothing(message: str) -> bool:
@@ -132,9 +138,15 @@ def far_off_topic(floor: dict | None, ce: float) -> bool:
     return floor is not None and ce < floor["below"]
 
 
-def not_found_message(missing: list[str]) -> str:
+def not_found_message(missing: list[str], mentioned: bool = False) -> str:
+    """Why nothing is quoted, in words that are true: "don't mention stress" is false of articles that speak of
+    stress but hold no passage answering this question about it (`mentioned`)."""
     if not missing:
         return NOT_FOUND
+    if mentioned:
+        named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+        return (f"These articles speak of {named}, but no passage in them answers this question, so I cannot quote "
+                "one. A doctor or pharmacist can help.")
     named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
     return f"These articles don't mention {named}, so I cannot quote an answer. A doctor or pharmacist can help."
 

@@ -219,7 +219,7 @@ class Bot:
             bool(quotes),
             quotes,
             notice=NOTICES[notices[0]] if notices else None,
-            message=None if quotes else CRISIS_WITHHELD if withheld else not_found_message(missing),
+            message=None if quotes else CRISIS_WITHHELD if withheld else not_found_message(missing, verdict.mentioned),
             notices=notices,
             missing=missing,
             context_from=context,

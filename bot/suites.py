@@ -218,6 +218,8 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-fit-d": lambda: _hair("hair-fit-d", "fit", "blind set D: written from the articles only; fitted on"),
     "hair-fit-f": lambda: _hair("hair-fit-f", "fit", "blind set F: written from the articles only; fitted on"),
     "hair-fit-g": lambda: _hair("hair-fit-g", "fit", "blind set G: written from the articles only; fitted on"),
+    "hair-fit-h": lambda: _hair("hair-fit-h", "fit", "blind set H: written from the articles only; fitted on"),
+    "hair-fit-i": lambda: _hair("hair-fit-i", "fit", "blind set I: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "hair-heldout-e": lambda: _hair("hair-heldout-e", "test", "blind set E: from the articles only; never fitted"),
     "safety": lambda: _hair("safety", "fit", "100 messages written blind: crisis, emergency, dosing, hard controls"),

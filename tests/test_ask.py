@@ -122,6 +122,31 @@ def test_an_abstention_names_what_the_articles_never_mention(bot):
     assert answer.to_dict()["missing"] == answer.missing
 
 
+def test_no_abstention_says_the_articles_never_mention_a_word_they_use(bot):
+    """Over one blind fit set's questions (answerable and near misses): "These articles don't mention X" only for
+    an X the articles never use (by spelling or stem) nor come near (no word of theirs as close as the checker's
+    `covered` cut: "pills" is theirs through "tablets"); a word they use is said to be spoken of ("stress" was once
+    called unmentioned: the passages that would answer lacked it, the articles did not)."""
+    from bot.suites import SUITES
+    from index.vocab import words_of
+
+    checker, spoken_of = bot.checker, 0
+    for item in SUITES["hair-fit-i"]().part("fit"):
+        answer = bot.ask(item["question"])
+        if answer.answered or not answer.missing:
+            continue
+        concepts = checker.check(item["question"], bot.encoder)
+        coverage = [dict(zip(concepts.words, concepts.corpus, strict=True))[w] for w in answer.missing]
+        if "don't mention" in answer.message:
+            assert not any(checker.theirs(answer.missing)), (item["question"], answer.missing)
+            assert all(c < checker.covered for c in coverage), (item["question"], answer.missing)
+        else:
+            assert "speak of" in answer.message and all(c >= checker.covered for c in coverage), item["question"]
+            spoken_of += 1
+        assert all(w in words_of(item["question"]) for w in answer.missing)  # only the patient's own words
+    assert spoken_of  # the set holds both kinds
+
+
 def test_a_follow_up_is_read_with_the_question_that_names_its_topic(bot):
     history = ["Does ruxolitinib make hair grow back?"]
     follow = bot.ask("and what happens if they stop taking it?", history=history)

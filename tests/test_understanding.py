@@ -254,6 +254,25 @@ def test_a_word_the_question_is_not_about_neither_refuses_it_nor_is_named():
     assert checker.named(both, ["actualy", "pregnant"]) == ["pregnant"]
 
 
+def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
+    """"These articles don't mention stress" was said of articles that speak of stress, when only the passages that
+    would answer lacked it: such a word is now said to be spoken of, with no passage answering."""
+    from bot.answerable import ConceptChecker, Concepts
+    from bot.decide import not_found_message
+    from index.vocab import Vocab
+
+    vocab = Vocab({"stress": 0}, np.ones((1, 4), np.float32) / 2, {"stress": 4.0, "pregnancy": 4.2})
+    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6)
+    theirs = Concepts(["stress"], np.ones(1, np.float32), np.array([0.3], np.float32), np.array([4.0], np.float32))
+    assert checker.missing(theirs) == ["stress"] and checker.mentioned(theirs, ["stress"])
+    assert "speak of stress, but no passage" in not_found_message(["stress"], mentioned=True)
+    absent = Concepts(["pregnancy", "stress"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.3], np.float32),
+                      np.array([4.2, 4.0], np.float32))
+    assert checker.missing(absent) == ["pregnancy"] and not checker.mentioned(absent, ["pregnancy"])
+    assert not_found_message(["pregnancy"]).startswith("These articles don't mention pregnancy,")
+    assert not_found_message(["stress", "sleep"], mentioned=True).startswith("These articles speak of stress and sleep")
+
+
 def test_a_word_is_named_only_if_both_fitted_cuts_call_it_central():
     from bot.decide import concept_checker
     from bot.ranker import Linear, Ranker

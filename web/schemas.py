@@ -92,7 +92,9 @@ class AnswerOut(BaseModel):
     notices: list[NoticeOut] = Field(description="Every notice, most urgent first; show them before the quotes.")
     notice: str | None = Field(description="The first notice's text (for older clients; prefer `notices`).")
     message: str | None = Field(description="Plain-language note when the articles do not answer.")
-    missing: list[str] = Field(description="What the question asks about that the articles never mention.")
+    missing: list[str] = Field(
+        description="What the question asks about that the articles never mention; or, when they mention every "
+        "word of it, what no passage in them answers (the message then says so).")
     notes: list[str] = Field(description="Notes to show under the quotes, e.g. that an article is old.")
     context_from: int | None = Field(
         description="Index into `history` of the earlier question this one was read with (its topic and that of every"
