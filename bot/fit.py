@@ -38,11 +38,10 @@ from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
 from bot.retrieve import hybrid_search
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
-from bot.suites import SUITES
+from bot.suites import HAIR_FIT_SETS, SUITES
 from index.reader import DOC
 
-FIT_SUITES = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "covid-qa", "covid-faq",
-              "medquad")
+FIT_SUITES = (*HAIR_FIT_SETS, "covid-qa", "covid-faq", "medquad")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.notice_model import KINDS, NOTICE_ENCODER, NOTICE_MODEL_FILE, bundled_notice_encoder_path
 from bot.settings import SUITES_DIR
-from bot.suites import SUITES, evaluated_messages, load_jsonl, near_copy, words
+from bot.suites import HAIR_FIT_SETS, SUITES, evaluated_messages, load_jsonl, near_copy, words
 
 TRAINING_FILES = ("notices-train.jsonl", "notices-short.jsonl")
 FALSE_ALARMS = 0.05
@@ -43,8 +43,7 @@ def training_messages() -> list[tuple[str, set[str]]]:
     but no message that shares half its words with an evaluated one (`bot.suites.near_copy`)."""
     evaluated = evaluated_messages()
     out = [(i["question"], set(i["kinds"])) for i in written_messages()]
-    for name in ("safety", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "hair-seed",
-                 "hair-conversations", "covid-faq", "medquad"):
+    for name in ("safety", *HAIR_FIT_SETS, "hair-conversations", "covid-faq", "medquad"):
         for item in SUITES[name]().part("fit"):
             if item.get("file") in NOT_TRAINED_ON:
                 continue

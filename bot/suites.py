@@ -233,6 +233,11 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "covid-faq-conversations-alone": lambda: _conversations("covid-faq-conversations", False),
 }
 
+# the blind sets about the bundled articles that every fit reads (the ranker, the query adapter, the answerability
+# models and, as ordinary messages, the notice model); the hair test sets are never among them
+HAIR_FIT_SETS = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "hair-fit-h",
+                 "hair-fit-i")
+
 
 def available() -> list[str]:
     """Suites whose data is here (the COVID ones need ../shared/covid-dev)."""

@@ -8,6 +8,7 @@ import pytest
 
 from bot.questions import asked, context_for, leans_on_history, questions_in
 from bot.safety import notices_for
+from bot.suites import HAIR_FIT_SETS
 from index.tags import AGENT, NUMBER, PLACE, TIME, answer_tags, question_links, question_type
 
 
@@ -392,17 +393,13 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "safety", "hair-conversations",
-     "medquad"],
-)
+@pytest.mark.parametrize("name", [*HAIR_FIT_SETS, "safety", "hair-conversations", "medquad"])
 def test_no_fit_question_is_a_near_copy_of_an_evaluation_message(name: str):
     """hair-fit-c and hair-fit-d were checked when they were added (22 and 13 questions sharing half their words
     with an evaluated one were dropped), `safety` when it became training data; the older sets' near copies
     (hair-seed 10, hair-fit 19: independent phrasings of the same common asks, "what is the capital of australia"),
-    the later sets' (hair-fit-f 5, hair-fit-g 11) and the conversations' fit-half ones are set aside by
-    `set_aside_near_copies`. Fails if any reaches a fit."""
+    the later sets' (hair-fit-f 5, hair-fit-g 11, hair-fit-h 16, hair-fit-i 9) and the conversations' fit-half
+    ones are set aside by `set_aside_near_copies`. Fails if any reaches a fit."""
     from bot.suites import SUITES, evaluated_messages, near_copy, words
 
     evaluated = evaluated_messages()
@@ -420,9 +417,10 @@ def test_near_copies_are_set_aside_not_lost():
     aside = [i for i in suite.items if i["part"] == "near copy"]
     assert any("capital of Australia" in i["question"] for i in aside)
     assert not any(i in suite.part("all") for i in aside)
-    names = ("hair-seed", "hair-fit", "hair-fit-f", "hair-fit-g", "hair-conversations")
+    names = ("hair-seed", "hair-fit", "hair-fit-f", "hair-fit-g", "hair-fit-h", "hair-fit-i", "hair-conversations")
     counts = {n: sum(i["part"] == "near copy" for i in SUITES[n]().items) for n in names}
-    assert counts == {"hair-seed": 10, "hair-fit": 19, "hair-fit-f": 5, "hair-fit-g": 11, "hair-conversations": 12}
+    assert counts == {"hair-seed": 10, "hair-fit": 19, "hair-fit-f": 5, "hair-fit-g": 11, "hair-fit-h": 16,
+                      "hair-fit-i": 9, "hair-conversations": 12}
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
