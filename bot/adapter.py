@@ -3,9 +3,9 @@ vector towards the sentences such questions are answered by.
 
 Why: MiniLM places "Will my hair grow back if I stop the pills?" near sentences about pills and hair in general;
 the fit questions show which of these 116 sentences patients' questions are actually answered by, and a linear
-map of the question vector (q -> Wq, W kept near the identity) learns that. Fitted on three of the four hair fit
-sets (each written by another helper), plain cosine hit@3 on the fourth goes .654 -> .894; fitted on another
-corpus it does not help (the hair sets .654 -> .625 when fitted on the COVID and MedQuAD questions), so it is
+map of the question vector (q -> Wq, W kept near the identity) learns that. Measured when there were four hair fit
+sets (each written by another helper): fitted on three, plain cosine hit@3 on the fourth went .654 -> .894; fitted
+on another corpus it does not help (the hair sets .654 -> .625 when fitted on the COVID and MedQuAD questions), so it is
 applied only to the corpus it was fitted on (the index's `corpus_hash`) with the encoder it was fitted with, and
 with ranking weights of its own (ranker.json's `bundled`); any other folder gets plain vectors.
 Applying it is one 384x384 product per question; fitting needs torch (`python -m bot.fit`).

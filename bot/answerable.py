@@ -3,7 +3,8 @@
 A confident quote that does not answer is worse than none. Three kinds of evidence decide:
 * coverage — the question's salient words (rare in English, `index.vocab`) each looked up in the articles:
   the word itself or its stem, else the nearest corpus word by embedding ("pills" finds "tablets", "kids"
-  finds "children"; "pregnancy" finds nothing close). A concept covered nowhere is named in `missing`.
+  finds "children"; "pregnancy" finds nothing close). A concept covered nowhere is named in `missing` (failing
+  one, a concept the articles cover but the best quotes do not, with a message that says so).
 * centrality — each word's embedding cosine with what the message asks: "pregnant" is what "Is it safe while
   pregnant?" is about; "actually" and a typo'd "actualy" are not, so they neither refuse nor get named.
 * relevance — the best window's fitted relevance and cross-encoder score (from `bot.ranker`), and whether
@@ -138,9 +139,12 @@ class ConceptChecker:
         return self.rarest_first(absent) if absent else self.rarest_first(uncovered(concepts.local))[:2]
 
     def mentioned(self, concepts: Concepts, words: list[str]) -> bool:
-        """Do the articles use every one of `words` (`missing` fell back to what the best quotes lack)?"""
+        """Do the articles use, or come near (a word of theirs at least `covered` close), every one of `words`?
+        Then `missing` fell back to what the best quotes lack, and "these articles don't mention" would be false.
+        A word `concepts` did not measure counts as theirs only if they use it; no words: False."""
         coverage = dict(zip(concepts.words, concepts.corpus, strict=True))
-        return all(coverage.get(w, 0.0) >= self.covered for w in words)
+        return bool(words) and all(
+            coverage[w] >= self.covered if w in coverage else self.theirs([w])[0] for w in words)
 
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float, central_above: float = -1.0) -> np.ndarray:

@@ -3,7 +3,8 @@
 The evidence (`bot.answerable`) is combined by weights fitted on answerable and near-miss questions
 (`python -m bot.fit`, stored under "answer" in ranker.json), with the threshold set on the fitting data so
 that few answerable questions are refused. The abstention names what the articles never mention, when a
-concept is to blame; otherwise it says plainly that nothing in them answers.
+concept is to blame (or, when they do speak of it, that no passage answers the question about it); otherwise it
+says plainly that nothing in them answers.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Verdict:
     answerable: bool
     missing: list[str]
     probability: float
-    mentioned: bool = False  # the articles use every word in `missing`; only the passages that would answer lack them
+    mentioned: bool = False  # the articles use or come near every word in `missing`; no passage answers about them
 
 
 def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
@@ -91,16 +92,18 @@ def decide(  # noqa: PLR0913
     p = float(1 / (1 + np.exp(-model.logit(x, names))[0]))
     absent = absent_words(checker, concepts, rule, message or text, best.ce)
     if absent:
-        return Verdict(False, checker.named(concepts, absent), p)
+        return _refused(checker, concepts, p, checker.named(concepts, absent))
     if far_off_topic(floor, best.ce):
         return _refused(checker, concepts, p)
     ok = p >= threshold and best.relevance >= ranker.min_score
     return Verdict(True, [], p) if ok else _refused(checker, concepts, p)
 
 
-def _refused(checker: ConceptChecker, concepts: Concepts, p: float) -> Verdict:
-    missing = checker.missing(concepts)
-    return Verdict(False, missing, p, bool(missing) and checker.mentioned(concepts, missing))
+def _refused(checker: ConceptChecker, concepts: Concepts, p: float, missing: list[str] | None = None) -> Verdict:
+    """A refusal naming `missing` (default: what the articles, else the best quotes, lack), and whether the
+    articles use or come near every word of it: then the message must not say they "don't mention" it."""
+    missing = checker.missing(concepts) if missing is None else missing
+    return Verdict(False, missing, p, checker.mentioned(concepts, missing))
 
 
 def says_nothing(message: str) -> bool:

@@ -294,7 +294,7 @@ class Bot:
         self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None,
         asked_logit: float | None = None,
     ) -> Verdict:
-        """Answer or abstain, with the question's concepts the articles never mention. `vectors` are the search
+        """Answer or abstain, with the question's concepts no passage answers about. `vectors` are the search
         texts' own: a short question is its own search text, so its words' centrality is read against its vector
         instead of encoding it again."""
         own = vectors[0] if vectors is not None and queries == [asked(message or queries[0])] else None

@@ -1,8 +1,8 @@
 """The evaluation suites: which questions, against which articles, and what counts as a hit.
 
 Each suite has a `fit` part (weights and thresholds may be fitted on it) and a `test` part (only ever
-reported). The hair suites were written blind, by people given only the articles: `hair-seed`, `hair-fit`,
-`hair-fit-c` and `hair-fit-d` are for fitting, `hair-heldout` is never fitted on; of the notice sets, `safety`
+reported). The hair suites were written blind, by people given only the articles: those in `HAIR_FIT_SETS` are
+for fitting, `hair-heldout` and `hair-heldout-e` are never fitted on; of the notice sets, `safety`
 trains the notice model and `safety-b` is never trained on. The COVID suites (../shared/covid-dev) are
 split in two by a stable hash of the question id; the conversation suites by a hash of their questions.
 """

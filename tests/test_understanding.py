@@ -272,6 +272,26 @@ def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
     assert checker.missing(absent) == ["pregnancy"] and not checker.mentioned(absent, ["pregnancy"])
     assert not_found_message(["pregnancy"]).startswith("These articles don't mention pregnancy,")
     assert not_found_message(["stress", "sleep"], mentioned=True).startswith("These articles speak of stress and sleep")
+    assert not checker.mentioned(theirs, [])  # nothing named: nothing said to be spoken of
+    assert checker.mentioned(theirs, ["stress"]) and not checker.mentioned(absent, ["pregnancy", "stress"])
+    assert checker.mentioned(absent, ["stress"])  # a word `check` never measured counts when the articles use it
+
+
+def test_every_refusal_path_says_whether_the_articles_speak_of_what_it_names():
+    from bot.answerable import ConceptChecker, Concepts
+    from bot.decide import _refused
+    from index.vocab import Vocab
+
+    vocab = Vocab({"stress": 0}, np.ones((1, 4), np.float32) / 2, {"stress": 4.0, "pregnancy": 4.2})
+    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6)
+    both = Concepts(["pregnancy", "stress"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.3], np.float32),
+                    np.array([4.2, 4.0], np.float32))
+    assert _refused(checker, both, 0.1).missing == ["pregnancy"] and not _refused(checker, both, 0.1).mentioned
+    named = _refused(checker, both, 0.1, ["stress"])  # the absent rule's path names its own words
+    assert named.missing == ["stress"] and named.mentioned and not named.answerable
+    theirs = Concepts(["stress"], np.ones(1, np.float32), np.array([0.3], np.float32), np.array([4.0], np.float32))
+    assert _refused(checker, theirs, 0.1).mentioned
+    assert not _refused(checker, Concepts([], np.ones(0, np.float32), np.ones(0, np.float32)), 0.1).mentioned
 
 
 def test_a_word_is_named_only_if_both_fitted_cuts_call_it_central():
