@@ -146,11 +146,10 @@ def not_found_message(missing: list[str], mentioned: bool = False) -> str:
     stress but hold no passage answering this question about it (`mentioned`)."""
     if not missing:
         return NOT_FOUND
-    if mentioned:
-        named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-        return (f"These articles speak of {named}, but no passage in them answers this question, so I cannot quote "
-                "one. A doctor or pharmacist can help.")
     named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    if mentioned:  # true whether they use the word or only one near it ("price": "JAK inhibitors are cheap")
+        return f"Nothing in these articles answers this about {named}, so I cannot quote an answer. A doctor or " \
+            "pharmacist can help."
     return f"These articles don't mention {named}, so I cannot quote an answer. A doctor or pharmacist can help."
 
 
