@@ -74,7 +74,7 @@ class Answer:
     notice: str | None = None  # the first of `notices`' texts (older clients read only this)
     message: str | None = None
     notices: list[str] = field(default_factory=list)  # kinds, in NOTICES order: crisis, emergency, dosing, language
-    # what the question asks that the articles never mention (or, when they mention all of it, no passage answers)
+    # what the question asks that the articles never mention (or, when they use all of it, no passage answers about)
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "This article is from 2016; treatments may have changed"
     context_from: int | None = None  # index into `history` of the earlier question this one was read with

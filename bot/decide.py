@@ -148,8 +148,8 @@ def not_found_message(missing: list[str], mentioned: bool = False) -> str:
         return NOT_FOUND
     named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
     if mentioned:  # true whether they use the word or only one near it ("price": "JAK inhibitors are cheap")
-        return f"Nothing in these articles answers this about {named}, so I cannot quote an answer. A doctor or " \
-            "pharmacist can help."
+        return (f"Nothing in these articles answers this about {named}, so I cannot quote an answer. A doctor or "
+                "pharmacist can help.")
     return f"These articles don't mention {named}, so I cannot quote an answer. A doctor or pharmacist can help."
 
 

@@ -131,7 +131,7 @@ def test_no_abstention_says_the_articles_never_mention_a_word_they_use(bot):
     from bot.suites import SUITES
     from index.vocab import words_of
 
-    checker, spoken_of = bot.checker, 0
+    checker, unanswered_about = bot.checker, 0
     for item in SUITES["hair-fit-i"]().part("fit"):
         answer = bot.ask(item["question"])
         if answer.answered or not answer.missing:
@@ -144,9 +144,9 @@ def test_no_abstention_says_the_articles_never_mention_a_word_they_use(bot):
         else:
             assert "answers this about" in answer.message, item["question"]
             assert all(c >= checker.covered for c in coverage), item["question"]
-            spoken_of += 1
+            unanswered_about += 1
         assert all(w in words_of(item["question"]) for w in answer.missing)  # only the patient's own words
-    assert spoken_of  # the set holds both kinds
+    assert unanswered_about  # the set holds both kinds
 
 
 def test_a_follow_up_is_read_with_the_question_that_names_its_topic(bot):

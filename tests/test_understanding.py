@@ -273,7 +273,7 @@ def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
     assert checker.missing(absent) == ["pregnancy"] and not checker.mentioned(absent, ["pregnancy"])
     assert not_found_message(["pregnancy"]).startswith("These articles don't mention pregnancy,")
     assert "answers this about stress or sleep," in not_found_message(["stress", "sleep"], mentioned=True)
-    assert not checker.mentioned(theirs, [])  # nothing named: nothing said to be spoken of
+    assert not checker.mentioned(theirs, [])  # nothing named: the plain "could not find" message
     assert checker.mentioned(theirs, ["stress"]) and not checker.mentioned(absent, ["pregnancy", "stress"])
     assert checker.mentioned(absent, ["stress"])  # a word `check` never measured counts when the articles use it
 

@@ -93,8 +93,8 @@ class AnswerOut(BaseModel):
     notice: str | None = Field(description="The first notice's text (for older clients; prefer `notices`).")
     message: str | None = Field(description="Plain-language note when the articles do not answer.")
     missing: list[str] = Field(
-        description="What the question asks about that the articles never mention; or, when they mention every "
-        "word of it, what no passage in them answers (the message then says so).")
+        description="What the question asks about that the articles never mention; or, when they use (or come near)"
+        " every word of it, what no passage in them answers about (the message then says so).")
     notes: list[str] = Field(description="Notes to show under the quotes, e.g. that an article is old.")
     context_from: int | None = Field(
         description="Index into `history` of the earlier question this one was read with (its topic and that of every"
