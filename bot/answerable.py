@@ -139,12 +139,11 @@ class ConceptChecker:
         return self.rarest_first(absent) if absent else self.rarest_first(uncovered(concepts.local))[:2]
 
     def mentioned(self, concepts: Concepts, words: list[str]) -> bool:
-        """Do the articles use, or come near (a word of theirs at least `covered` close), every one of `words`?
-        Then `missing` fell back to what the best quotes lack, and "these articles don't mention" would be false.
-        A word `concepts` did not measure counts as theirs only if they use it; no words: False."""
+        """Do the articles use, or come near (a word of theirs at least `covered` close), every one of `words` (some
+        of `concepts.words`, as `missing` and `named` return them)? Then `missing` fell back to what the best quotes
+        lack, and "these articles don't mention" would be false. No words: False."""
         coverage = dict(zip(concepts.words, concepts.corpus, strict=True))
-        return bool(words) and all(
-            coverage[w] >= self.covered if w in coverage else self.theirs([w])[0] for w in words)
+        return bool(words) and all(coverage[w] >= self.covered for w in words)
 
 
 def answer_features(ce: float, concepts: Concepts, type_miss: float, central_above: float = -1.0) -> np.ndarray:

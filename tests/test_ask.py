@@ -137,7 +137,8 @@ def test_no_abstention_says_the_articles_never_mention_a_word_they_use(bot):
         if answer.answered or not answer.missing:
             continue
         concepts = checker.check(item["question"], bot.encoder)
-        coverage = [dict(zip(concepts.words, concepts.corpus, strict=True))[w] for w in answer.missing]
+        corpus = dict(zip(concepts.words, concepts.corpus, strict=True))
+        coverage = [corpus[w] for w in answer.missing]
         if "don't mention" in answer.message:
             assert not any(checker.theirs(answer.missing)), (item["question"], answer.missing)
             assert all(c < checker.covered for c in coverage), (item["question"], answer.missing)
