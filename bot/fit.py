@@ -6,8 +6,11 @@ model that saw it). The `test` parts are never read here, nor any fit question t
 (`bot.suites.set_aside_near_copies`); `bot eval` reports on them. Four fits in turn:
 1. first stage: cheap evidence for every candidate window -> which windows the cross-encoder reads;
 2. second stage: the same plus the cross-encoder -> each window's relevance (quote order, `min_score`);
-   both stages twice: on every corpus with plain question vectors (any folder), and on the bundled articles
-   alone with their query adapter (`bot.adapter`, cross-fitted by `bot.fit_adapter`), ranker.json's `bundled`;
+   both stages twice: on the other corpora with plain question vectors (any folder but the bundled articles),
+   and on the bundled articles alone with their query adapter (`bot.adapter`, cross-fitted by `bot.fit_adapter`),
+   ranker.json's `bundled`. Each ranker is fitted on the corpora it serves: with the bundled articles' questions
+   in the general fit too (half its search texts), its cross-validated hit@3 was covid-qa 0.739, covid-faq 0.667,
+   MedQuAD 0.625; without them 0.789, 0.737, 0.625;
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
 4. the bundled articles' own answerability: the same evidence plus a question classifier over the message's
@@ -103,16 +106,17 @@ def main() -> None:
         args.cache.write_bytes(pickle.dumps(cache))
         print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
         return
-    plain, adapted = [], []  # every suite's search texts as they are; the bundled articles' through the adapter
+    plain, adapted = [], []  # the other corpora's search texts as they are; the bundled articles' through the adapter
     for name, suite in suites.items():
         index = open_index(indexes[name], model=MODEL_NAME)
         encoder = CachedEncoder(index.encoder, cache["enc"], encoder_key(name, index))
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
-        plain += collect(index, encoder, suite, answerable, args.chunks)
         if name in bundled:
             adapted += collect(index, encoder, suite, answerable, args.chunks, adapters)
+        else:
+            plain += collect(index, encoder, suite, answerable, args.chunks)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
-    print("every corpus, plain question vectors:")
+    print("every other corpus, plain question vectors:")
     general, entries = fit_ranking(plain, reranker, args.chunks)
     print("the bundled articles alone, through the query adapter (cross-fitted):")
     special, special_entries = fit_ranking(adapted, reranker, args.chunks)

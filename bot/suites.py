@@ -220,6 +220,8 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "hair-fit-g": lambda: _hair("hair-fit-g", "fit", "blind set G: written from the articles only; fitted on"),
     "hair-fit-h": lambda: _hair("hair-fit-h", "fit", "blind set H: written from the articles only; fitted on"),
     "hair-fit-i": lambda: _hair("hair-fit-i", "fit", "blind set I: written from the articles only; fitted on"),
+    "hair-fit-j": lambda: _hair("hair-fit-j", "fit", "blind set J: written from the articles only; fitted on"),
+    "hair-fit-k": lambda: _hair("hair-fit-k", "fit", "blind set K: written from the articles only; fitted on"),
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "hair-heldout-e": lambda: _hair("hair-heldout-e", "test", "blind set E: from the articles only; never fitted"),
     "safety": lambda: _hair("safety", "fit", "100 messages written blind: crisis, emergency, dosing, hard controls"),
@@ -236,7 +238,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
 # the blind sets about the bundled articles that every fit reads (the ranker, the query adapter, the answerability
 # models and, as ordinary messages, the notice model); the hair test sets are never among them
 HAIR_FIT_SETS = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "hair-fit-h",
-                 "hair-fit-i")
+                 "hair-fit-i", "hair-fit-j", "hair-fit-k")
 
 
 def available() -> list[str]:

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot import features
 from bot.engine import Bot
-from bot.features import FEATURES, candidate_windows
+from bot.features import FEATURES, WindowFusion, candidate_windows
 from bot.quotes import Window, select
 from bot.ranker import RERANK_FEATURES, Linear, Ranker
 from bot.retrieve import hybrid_search
@@ -122,6 +123,24 @@ def test_window_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(
         expected = (1 / (61 + rd) + 1 / (61 + rl)) * 61 / 2
         assert w.x[j, FEATURES.index("win_rrf")] == pytest.approx(expected, rel=1e-5)
     assert w.x[:, FEATURES.index("win_rrf")].max() == pytest.approx(1.0)  # "twelve patients took 20 mg twice a day"
+
+
+def test_the_best_fused_windows_of_the_whole_index_join_the_candidates(fake_index, monkeypatch):
+    q = "how many patients took the drug twice a day"
+    qvec = FakeEncoder().encode([q])[0]
+    cos = np.asarray(fake_index.sentence_vectors, np.float32) @ qvec
+    bm = fake_index.sentence_bm25.scores(q)
+    fusion = WindowFusion(fake_index, cos, bm)
+    every = fusion.standing(fusion.dense, fusion.lexical)
+    first, last = fake_index.windows
+    for k in (1, 3, 5):  # brute force: the k windows of the index with the highest fused standing
+        best = np.argsort(-every, kind="stable")[:k]
+        assert set(fusion.best_rows(k).tolist()) == set(first[best].tolist()) | set((last[best] - 1).tolist())
+    monkeypatch.setattr(features, "BM25_SENTENCES", 0)  # no chunk from retrieval or the best sentences:
+    monkeypatch.setattr(features, "DENSE_SENTENCES", 0)  # the fused best windows still come
+    w = candidate_windows(fake_index, q, qvec, [])
+    pairs = set(zip(w.first.tolist(), w.last.tolist(), strict=True))
+    assert (int(first[best[0]]), int(last[best[0]])) in pairs
 
 
 def test_an_faq_answer_links_to_its_question(fake_index):
