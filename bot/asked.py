@@ -9,8 +9,8 @@ regression over the message's bge-small-en-v1.5 vector (the vector the notice mo
 nothing at answer time), fitted on the hair fit sets' answerable questions against their near misses and
 off-topic ones, learns those places. Its logit is one more input of the bundled articles' own answerability model.
 
-Leave-one-writer-out on the eight hair fit sets (each written by another helper), at 5% of their answerable
-questions refused: 51.3% -> 81.1% of the 302 they do not answer refused (ranker.json's `bundled.asked`). It is what
+Leave-one-writer-out on the ten hair fit sets (each written by another helper), at 5% of their answerable
+questions refused: 45.5% -> 77.6% of the 389 they do not answer refused (ranker.json's `bundled.asked`). It is what
 patients ask of *these* five articles, so like the query adapter (`bot.adapter`) it applies only to the corpus and
 encoder it was fitted on; any other folder keeps the general answerability model. Fitted by `python -m bot.fit`
 (`bot.fit_asked`).

@@ -2,9 +2,9 @@
 
 Candidates: every 1- and 2-sentence window (inside one paragraph, never a question) of the chunks hybrid
 retrieval found, plus the chunks of the sentences sentence-level BM25 and cosine rank highest and of the windows
-window-level fusion ranks highest. The evidence is
-cheap and precomputed where it can be (vectors, BM25 statistics, answer-type tags and question links all
-come from the index); the cross-encoder is added later, for the few windows that survive the first cut.
+window-level fusion ranks highest. The evidence is cheap and precomputed where it can be (vectors, BM25
+statistics, answer-type tags and question links all come from the index); the cross-encoder is added later, for
+the few windows that survive the first cut.
 How the evidence is weighed is not decided here: `bot.ranker` applies weights fitted on data.
 """
 
@@ -64,7 +64,7 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
         top = np.argpartition(-bm25_all, min(BM25_SENTENCES, len(bm25_all)) - 1)[:BM25_SENTENCES]
         chunks |= {int(index.sentence_chunk[r]) for r in top if bm25_all[r] > 0}
     # every sentence: ~1 ms per 10k; the query cast, not the product, so a float64 qvec never promotes the whole
-    # matrix, and window_rrf compares float32 with float32
+    # matrix, and WindowFusion.standing compares float32 with float32
     cos_all = np.asarray(index.sentence_vectors, dtype=np.float32) @ np.asarray(qvec, dtype=np.float32)
     top = np.argpartition(-cos_all, min(DENSE_SENTENCES, len(cos_all)) - 1)[:DENSE_SENTENCES]
     chunks |= {int(index.sentence_chunk[r]) for r in top}
@@ -167,17 +167,23 @@ class WindowFusion:
         return (fused * (RRF_K + 1) / 2).astype(np.float32)
 
     def best_rows(self, k: int) -> np.ndarray:
-        """The sentence rows of the `k` best-fused windows of the index, found among each retriever's m = 2(k + 60)
-        best (up to ties, exact: each of the k best by cosine alone fuses above 1/(61 + k), more than any window
-        outside both can, at most 2/(61 + m)). The fit half of covid-qa's long papers held the answer of 1.9% of
-        questions only in fusion's 20 best windows, outside every candidate chunk."""
+        """The sentence rows of the `k` best-fused windows of the index, found among the windows scoring at least
+        each retriever's m-th best, m = 2(k + 60) (exact: each of the k best by cosine alone fuses above 1/(61 + k),
+        more than any window outside both can, at most 2/(61 + m); a tie at the m-th value keeps the whole tie). The
+        fit half of covid-qa's long papers held the answer of 1.9% of questions only in fusion's 20 best windows,
+        outside every candidate chunk."""
         n = len(self.dense)
         if n == 0 or k <= 0:
             return np.zeros(0, np.int64)
         m = min(2 * (k + RRF_K), n)
-        union = np.argpartition(-self.dense, m - 1)[:m]
+        union = _at_least_mth(self.dense, m)
         if self.lexical is not None:
-            union = np.union1d(union, np.argpartition(-self.lexical, m - 1)[:m])
+            union = np.union1d(union, _at_least_mth(self.lexical, m))
         lexical = self.lexical[union] if self.lexical is not None else np.zeros(len(union))
         best = union[np.argsort(-self.standing(self.dense[union], lexical), kind="stable")[:k]]
         return np.concatenate([self.first[best], self.last[best] - 1])
+
+
+def _at_least_mth(x: np.ndarray, m: int) -> np.ndarray:
+    """Indices (ascending) of every entry at least the m-th largest: a tie at the cut is kept whole."""
+    return np.flatnonzero(x >= np.partition(x, len(x) - m)[len(x) - m])

@@ -16,8 +16,9 @@ model that saw it). The `test` parts are never read here, nor any fit question t
 4. the bundled articles' own answerability: the same evidence plus a question classifier over the message's
    meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses more at the same answerable share.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
-the same (weighing each corpus alike was tried: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and
-nine second-stage features against three). Needs scikit-learn.
+the same (weighing each corpus alike was tried before stop 34, when the general ranker read the bundled articles'
+questions too: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and nine second-stage features against
+three). Needs scikit-learn.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def main() -> None:
     fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
     special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}
     validated = entries.pop("cross_validated")
-    out = {**entries, "answer": answer, "fitted_on": fitted_on, "cross_validated": validated}
+    general_on = {n: fitted_on[n] for n in FIT_SUITES if n not in bundled}  # the ranking's; `answer` reads all
+    out = {**entries, "answer": answer, "fitted_on": general_on, "cross_validated": validated}
     out["bundled"] = {**special_entries, "fitted_on": {n: fitted_on[n] for n in bundled}}
     if asked:
         out["bundled"]["asked"] = asked

@@ -10,7 +10,7 @@ from tests.serving import served
 pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)> will my hair grow back?"
 FIRST = "Does ruxolitinib make hair grow back?"
-FOLLOW_UP = "and is it safe for kids?"
+FOLLOW_UP = "how long did they take it for?"  # leans on FIRST; quoted from its articles
 
 
 @pytest.fixture(scope="module")

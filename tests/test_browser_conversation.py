@@ -19,7 +19,7 @@ from tests.serving import served
 
 pytestmark = pytest.mark.browser
 FIRST = "Does ruxolitinib make hair grow back?"
-FOLLOW_UP = "and is it safe for kids?"
+FOLLOW_UP = "how long did they take it for?"  # leans on FIRST; quoted from its articles
 MODES = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 
 

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 from tests.serving import bot_command
 
 FIRST = "Does ruxolitinib make hair grow back?"
-FOLLOW_UP = "and is it safe for kids?"
+FOLLOW_UP = "how long did they take it for?"  # leans on FIRST; quoted from its articles
 
 
 class Terminal:

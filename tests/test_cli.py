@@ -60,7 +60,7 @@ def test_a_lone_surrogate_is_a_bad_question_not_a_crash(index_dir):
 def test_batch_mode_reads_json_lines_with_history(index_dir):
     turns = [
         {"question": "Does ruxolitinib make hair grow back?"},
-        {"question": "and is it safe for kids?", "history": ["Does ruxolitinib make hair grow back?"]},
+        {"question": "how long did they take it for?", "history": ["Does ruxolitinib make hair grow back?"]},
         {"question": "x", "history": ["fine", ""]},
         {"question": "x", "history": ["a"] * 7},
         {"history": ["a"]},
@@ -71,7 +71,7 @@ def test_batch_mode_reads_json_lines_with_history(index_dir):
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(out) == 8
-    assert out[0]["answered"] is True and out[1]["question"] == "and is it safe for kids?" and "quotes" in out[1]
+    assert out[0]["answered"] is True and out[1]["question"] == "how long did they take it for?" and out[1]["quotes"]
     assert out[1]["context_from"] in (None, 0)
     assert out[2]["error"] == "history[1]: the question is empty: please type a question"
     assert "at most 6" in out[3]["error"] and "question" in out[4]["error"] and "extra" in out[5]["error"]

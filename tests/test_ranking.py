@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -125,22 +126,39 @@ def test_window_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(
     assert w.x[:, FEATURES.index("win_rrf")].max() == pytest.approx(1.0)  # "twelve patients took 20 mg twice a day"
 
 
+@pytest.mark.parametrize("lexical", [True, False])
+def test_best_rows_are_the_best_fused_windows_of_the_whole_index_ties_included(lexical):
+    """Brute force over 3,000 windows whose scores tie in large groups (BM25 is mostly 0; cosines rounded), so
+    the search among each retriever's best m = 2(k + 60) must keep a tie at the cut whole to stay exact."""
+    rng = np.random.default_rng(7)
+    n = 2_000
+    cos = np.round(rng.uniform(-0.2, 0.8, n), 2).astype(np.float32)
+    bm = np.where(rng.uniform(size=n) < 0.05, np.round(rng.uniform(0, 9, n)), 0).astype(np.float32)
+    bm[:300] = 4.0  # one big tie at a middling lexical score, inside any top-m cut
+    first = np.concatenate([np.arange(n), np.arange(0, n - 1, 2)])
+    last = np.concatenate([np.arange(n) + 1, np.arange(0, n - 1, 2) + 2])
+    fusion = WindowFusion(SimpleNamespace(windows=(first, last)), cos, bm if lexical else None)
+    every = fusion.standing(fusion.dense, fusion.lexical if lexical else np.zeros(len(first)))
+    for k in (1, 5, 20, 50):
+        best = np.argsort(-every, kind="stable")[:k]
+        expected = set(first[best].tolist()) | set((last[best] - 1).tolist())
+        assert set(fusion.best_rows(k).tolist()) == expected, k
+
+
 def test_the_best_fused_windows_of_the_whole_index_join_the_candidates(fake_index, monkeypatch):
     q = "how many patients took the drug twice a day"
     qvec = FakeEncoder().encode([q])[0]
-    cos = np.asarray(fake_index.sentence_vectors, np.float32) @ qvec
-    bm = fake_index.sentence_bm25.scores(q)
-    fusion = WindowFusion(fake_index, cos, bm)
-    every = fusion.standing(fusion.dense, fusion.lexical)
+    fusion = WindowFusion(fake_index, np.asarray(fake_index.sentence_vectors, np.float32) @ qvec,
+                          fake_index.sentence_bm25.scores(q))
     first, last = fake_index.windows
-    for k in (1, 3, 5):  # brute force: the k windows of the index with the highest fused standing
-        best = np.argsort(-every, kind="stable")[:k]
-        assert set(fusion.best_rows(k).tolist()) == set(first[best].tolist()) | set((last[best] - 1).tolist())
+    best = int(np.argmax(fusion.standing(fusion.dense, fusion.lexical)))
     monkeypatch.setattr(features, "BM25_SENTENCES", 0)  # no chunk from retrieval or the best sentences:
-    monkeypatch.setattr(features, "DENSE_SENTENCES", 0)  # the fused best windows still come
+    monkeypatch.setattr(features, "DENSE_SENTENCES", 0)
+    monkeypatch.setattr(features, "FUSED_WINDOWS", 1)  # only the chunk(s) of the best-fused window
     w = candidate_windows(fake_index, q, qvec, [])
-    pairs = set(zip(w.first.tolist(), w.last.tolist(), strict=True))
-    assert (int(first[best[0]]), int(last[best[0]])) in pairs
+    assert (int(first[best]), int(last[best])) in set(zip(w.first.tolist(), w.last.tolist(), strict=True))
+    chunks = {int(fake_index.sentence_chunk[r]) for r in (first[best], last[best] - 1)}
+    assert {int(fake_index.sentence_chunk[r]) for r in w.first.tolist()} <= chunks
 
 
 def test_an_faq_answer_links_to_its_question(fake_index):
