@@ -178,7 +178,10 @@ class WindowFusion:
         m = min(2 * (k + RRF_K), n)
         union = _at_least_mth(self.dense, m)
         if self.lexical is not None:
-            union = np.union1d(union, _at_least_mth(self.lexical, m))
+            # windows of the lowest BM25 (mostly 0: a query of words the index lacks) share the worst lexical rank, so
+            # the k best by cosine beat those outside the cosine cut: scoring them all cost ~0.4 s at 600k windows
+            lexical = _at_least_mth(self.lexical, m)
+            union = np.union1d(union, lexical[self.lexical[lexical] > self.lexical.min()])
         lexical = self.lexical[union] if self.lexical is not None else np.zeros(len(union))
         best = union[np.argsort(-self.standing(self.dense[union], lexical), kind="stable")[:k]]
         return np.concatenate([self.first[best], self.last[best] - 1])

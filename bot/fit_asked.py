@@ -18,7 +18,7 @@ import numpy as np
 from bot.asked import ASKED_FEATURES
 from bot.fitting import _apply, fit_linear
 
-C_GRID = (0.03, 0.1, 0.3)  # the classifier's inverse regularisation (384 weights, ~350 questions)
+C_GRID = (0.03, 0.1, 0.3)  # the classifier's inverse regularisation (384 weights, ~880 questions)
 
 
 def _classifier(v: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:

@@ -72,7 +72,7 @@ def test_batch_mode_reads_json_lines_with_history(index_dir):
     out = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(out) == 8
     assert out[0]["answered"] is True and out[1]["question"] == "how long did they take it for?" and out[1]["quotes"]
-    assert out[1]["context_from"] in (None, 0)
+    assert out[1]["context_from"] == 0
     assert out[2]["error"] == "history[1]: the question is empty: please type a question"
     assert "at most 6" in out[3]["error"] and "question" in out[4]["error"] and "extra" in out[5]["error"]
     assert "not valid JSON" in out[6]["error"] and out[7]["answered"] is True

@@ -126,7 +126,7 @@ def test_window_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(
     assert w.x[:, FEATURES.index("win_rrf")].max() == pytest.approx(1.0)  # "twelve patients took 20 mg twice a day"
 
 
-@pytest.mark.parametrize("lexical", [True, False])
+@pytest.mark.parametrize("lexical", [True, False, "none matches"])
 def test_best_rows_are_the_best_fused_windows_of_the_whole_index_ties_included(lexical):
     """Brute force over 3,000 windows whose scores tie in large groups (BM25 is mostly 0; cosines rounded), so
     the search among each retriever's best m = 2(k + 60) must keep a tie at the cut whole to stay exact."""
@@ -135,6 +135,8 @@ def test_best_rows_are_the_best_fused_windows_of_the_whole_index_ties_included(l
     cos = np.round(rng.uniform(-0.2, 0.8, n), 2).astype(np.float32)
     bm = np.where(rng.uniform(size=n) < 0.05, np.round(rng.uniform(0, 9, n)), 0).astype(np.float32)
     bm[:300] = 4.0  # one big tie at a middling lexical score, inside any top-m cut
+    if lexical == "none matches":  # no query word in the index: every window ties at 0 but a few
+        bm = np.where(np.arange(n) % 500 == 0, 2.0, 0.0).astype(np.float32)
     first = np.concatenate([np.arange(n), np.arange(0, n - 1, 2)])
     last = np.concatenate([np.arange(n) + 1, np.arange(0, n - 1, 2) + 2])
     fusion = WindowFusion(SimpleNamespace(windows=(first, last)), cos, bm if lexical else None)

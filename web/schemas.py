@@ -33,7 +33,7 @@ class AskRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {"question": "Will my hair grow back?"},
-                {"question": "and is it safe for kids?", "history": ["Does ruxolitinib make hair grow back?"]},
+                {"question": "how long did they take it for?", "history": ["Does ruxolitinib make hair grow back?"]},
             ]
         },
     )
