@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from bot.evaluate import SuiteResult
+from bot.features import window_evidence
 from bot.ranker import passage
 from bot.suites import Suite
 from index.reader import DOC
@@ -33,7 +34,6 @@ def _top3(first: np.ndarray, last: np.ndarray, order: np.ndarray, index) -> list
 def baseline_rows(bot, suite: Suite, part: str) -> list[dict]:  # noqa: ANN001 - a loaded Bot
     index = bot.index
     first, last = index.windows
-    two = last - first == 2
     results = {name: SuiteResult(f"  baseline {name}") for name in ("BM25", "dense", "RRF", "RRF+CE")}
     items = [i for i in suite.part(part) if i["kind"] == "answerable"]
     vectors = np.asarray(index.sentence_vectors, dtype=np.float32)
@@ -41,10 +41,8 @@ def baseline_rows(bot, suite: Suite, part: str) -> list[dict]:  # noqa: ANN001 -
         q = item["question"]
         qvec = bot.encoder.encode([q])[0]
         cos = vectors @ qvec
-        dense = np.maximum(cos[first], np.where(two, cos[np.minimum(first + 1, len(cos) - 1)], -1))
         bm = index.sentence_bm25.scores(q)
-        bm = np.zeros(len(cos), np.float32) if bm is None else bm
-        lexical = bm[first] + np.where(two, bm[np.minimum(first + 1, len(bm) - 1)], 0)
+        dense, lexical = window_evidence(index, cos, np.zeros(len(cos), np.float32) if bm is None else bm)
         rank_d = np.empty(len(first)), np.empty(len(first))
         od, ol = np.argsort(-dense, kind="stable"), np.argsort(-lexical, kind="stable")
         rank_d[0][od], rank_d[1][ol] = np.arange(len(first)), np.arange(len(first))

@@ -141,6 +141,16 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
     return Windows(first, last, x, best)
 
 
+def window_evidence(index: Index, cos_all: np.ndarray, bm25_all: np.ndarray | None) -> tuple:
+    """Every window of the index: (dense, lexical) = its best sentence cosine and its summed sentence BM25 (None
+    without BM25). What window-level fusion and the baselines (`bot.baselines`) rank windows by."""
+    first, last = index.windows
+    second = np.where(last - first == 2, first + 1, first)
+    dense = np.maximum(cos_all[first], cos_all[second])
+    lexical = None if bm25_all is None else bm25_all[first] + np.where(second > first, bm25_all[second], 0)
+    return dense, lexical
+
+
 class WindowFusion:
     """Reciprocal-rank fusion of windows' ranks among every window of the index — by best sentence cosine and by
     summed sentence BM25 — scaled so 1.0 is first for both. A chunk's rank blurs its sentences; this is (up to ties,
@@ -148,11 +158,8 @@ class WindowFusion:
     by. Two sorts of every window per search text: ~1 ms at 15k windows."""
 
     def __init__(self, index: Index, cos_all: np.ndarray, bm25_all: np.ndarray | None) -> None:
-        first, last = index.windows
-        second = np.where(last - first == 2, first + 1, first)
-        self.first, self.last = first, last
-        self.dense = np.maximum(cos_all[first], cos_all[second])
-        self.lexical = None if bm25_all is None else bm25_all[first] + np.where(second > first, bm25_all[second], 0)
+        self.first, self.last = index.windows
+        self.dense, self.lexical = window_evidence(index, cos_all, bm25_all)
         self.sorted_dense = np.sort(self.dense)
         self.sorted_lexical = None if self.lexical is None else np.sort(self.lexical)
 
@@ -180,8 +187,8 @@ class WindowFusion:
         if self.lexical is not None:
             # windows of the lowest BM25 (mostly 0: a query of words the index lacks) share the worst lexical rank, so
             # the k best by cosine beat those outside the cosine cut: scoring them all cost ~0.4 s at 600k windows
-            lexical = _at_least_mth(self.lexical, m)
-            union = np.union1d(union, lexical[self.lexical[lexical] > self.lexical.min()])
+            by_lexical = _at_least_mth(self.lexical, m)
+            union = np.union1d(union, by_lexical[self.lexical[by_lexical] > self.lexical.min()])
         lexical = self.lexical[union] if self.lexical is not None else np.zeros(len(union))
         best = union[np.argsort(-self.standing(self.dense[union], lexical), kind="stable")[:k]]
         return np.concatenate([self.first[best], self.last[best] - 1])

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -211,17 +211,17 @@ def _conversation_items(name: str) -> list[dict]:
     return items
 
 
+BLIND_FIT_SETS = "cdfghijk"  # hair-fit-c ... hair-fit-k, each written by another helper given only the articles
+
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
     "hair-fit": lambda: _hair("hair-fit", "fit", "blind set A: written from the articles only; fitted on"),
-    "hair-fit-c": lambda: _hair("hair-fit-c", "fit", "blind set C: written from the articles only; fitted on"),
-    "hair-fit-d": lambda: _hair("hair-fit-d", "fit", "blind set D: written from the articles only; fitted on"),
-    "hair-fit-f": lambda: _hair("hair-fit-f", "fit", "blind set F: written from the articles only; fitted on"),
-    "hair-fit-g": lambda: _hair("hair-fit-g", "fit", "blind set G: written from the articles only; fitted on"),
-    "hair-fit-h": lambda: _hair("hair-fit-h", "fit", "blind set H: written from the articles only; fitted on"),
-    "hair-fit-i": lambda: _hair("hair-fit-i", "fit", "blind set I: written from the articles only; fitted on"),
-    "hair-fit-j": lambda: _hair("hair-fit-j", "fit", "blind set J: written from the articles only; fitted on"),
-    "hair-fit-k": lambda: _hair("hair-fit-k", "fit", "blind set K: written from the articles only; fitted on"),
+    **{
+        f"hair-fit-{x}": partial(
+            _hair, f"hair-fit-{x}", "fit", f"blind set {x.upper()}: written from the articles only; fitted on"
+        )
+        for x in BLIND_FIT_SETS
+    },
     "hair-heldout": lambda: _hair("hair-heldout", "test", "blind set B: written from the articles only; never fitted"),
     "hair-heldout-e": lambda: _hair("hair-heldout-e", "test", "blind set E: from the articles only; never fitted"),
     "safety": lambda: _hair("safety", "fit", "100 messages written blind: crisis, emergency, dosing, hard controls"),
@@ -237,8 +237,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
 
 # the blind sets about the bundled articles that every fit reads (the ranker, the query adapter, the answerability
 # models and, as ordinary messages, the notice model); the hair test sets are never among them
-HAIR_FIT_SETS = ("hair-seed", "hair-fit", "hair-fit-c", "hair-fit-d", "hair-fit-f", "hair-fit-g", "hair-fit-h",
-                 "hair-fit-i", "hair-fit-j", "hair-fit-k")
+HAIR_FIT_SETS = ("hair-seed", "hair-fit", *(f"hair-fit-{x}" for x in BLIND_FIT_SETS))
 
 
 def available() -> list[str]:

@@ -107,7 +107,7 @@ def test_candidate_windows_are_one_or_two_sentences_inside_a_paragraph_and_never
     assert number.max() == 1.0  # "how many" finds a window holding a number
 
 
-def test_window_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(fake_index):
+def test_win_rrf_is_each_windows_rank_fusion_among_every_window_of_the_index(fake_index):
     q = "how many patients took the drug twice a day"
     qvec = FakeEncoder().encode([q])[0]
     w = candidate_windows(fake_index, q, qvec, hybrid_search(fake_index, q, qvec, keep=10))

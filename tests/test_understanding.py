@@ -255,21 +255,28 @@ def test_a_word_the_question_is_not_about_neither_refuses_it_nor_is_named():
     assert checker.named(both, ["actualy", "pregnant"]) == ["pregnant"]
 
 
-def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
-    """"These articles don't mention stress" was said of articles that speak of stress, when only the passages that
-    would answer lacked it: for such a word the refusal now says only that nothing in them answers this about it."""
+def _stress_checker() -> tuple:
+    """A checker over articles that use "stress" and never come near "pregnancy"; the concepts of a question about
+    stress alone (the articles cover it, the best quotes do not) and of one about both."""
     from bot.answerable import ConceptChecker, Concepts
-    from bot.decide import not_found_message
     from index.vocab import Vocab
 
     vocab = Vocab({"stress": 0}, np.ones((1, 4), np.float32) / 2, {"stress": 4.0, "pregnancy": 4.2})
-    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6)
     theirs = Concepts(["stress"], np.ones(1, np.float32), np.array([0.3], np.float32), np.array([4.0], np.float32))
+    both = Concepts(["pregnancy", "stress"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.3], np.float32),
+                    np.array([4.2, 4.0], np.float32))
+    return ConceptChecker(vocab, salient_zipf=5.0, covered=0.6), theirs, both
+
+
+def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
+    """"These articles don't mention stress" was said of articles that speak of stress, when only the passages that
+    would answer lacked it: for such a word the refusal now says only that nothing in them answers this about it."""
+    from bot.decide import not_found_message
+
+    checker, theirs, absent = _stress_checker()
     assert checker.missing(theirs) == ["stress"] and checker.mentioned(theirs, ["stress"])
     said = not_found_message(["stress"], mentioned=True)
     assert said.startswith("Nothing in these articles answers this about stress,") and "mention" not in said
-    absent = Concepts(["pregnancy", "stress"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.3], np.float32),
-                      np.array([4.2, 4.0], np.float32))
     assert checker.missing(absent) == ["pregnancy"] and not checker.mentioned(absent, ["pregnancy"])
     assert not_found_message(["pregnancy"]).startswith("These articles don't mention pregnancy,")
     assert "answers this about stress or sleep," in not_found_message(["stress", "sleep"], mentioned=True)
@@ -279,18 +286,13 @@ def test_a_word_the_articles_use_is_never_said_to_be_unmentioned():
 
 
 def test_every_refusal_path_says_whether_the_articles_speak_of_what_it_names():
-    from bot.answerable import ConceptChecker, Concepts
+    from bot.answerable import Concepts
     from bot.decide import _refused
-    from index.vocab import Vocab
 
-    vocab = Vocab({"stress": 0}, np.ones((1, 4), np.float32) / 2, {"stress": 4.0, "pregnancy": 4.2})
-    checker = ConceptChecker(vocab, salient_zipf=5.0, covered=0.6)
-    both = Concepts(["pregnancy", "stress"], np.array([0.2, 1.0], np.float32), np.array([0.1, 0.3], np.float32),
-                    np.array([4.2, 4.0], np.float32))
+    checker, theirs, both = _stress_checker()
     assert _refused(checker, both, 0.1).missing == ["pregnancy"] and not _refused(checker, both, 0.1).mentioned
     named = _refused(checker, both, 0.1, ["stress"])  # the absent rule's path names its own words
     assert named.missing == ["stress"] and named.mentioned and not named.answerable
-    theirs = Concepts(["stress"], np.ones(1, np.float32), np.array([0.3], np.float32), np.array([4.0], np.float32))
     assert _refused(checker, theirs, 0.1).mentioned
     assert not _refused(checker, Concepts([], np.ones(0, np.float32), np.ones(0, np.float32)), 0.1).mentioned
 
