@@ -45,7 +45,7 @@ from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import HAIR_FIT_SETS, SUITES
 from index.reader import DOC
 
-FIT_SUITES = (*HAIR_FIT_SETS, "covid-qa", "covid-faq", "medquad")
+FIT_SUITES = (*HAIR_FIT_SETS, "covid-qa", "covid-faq", "medquad", "medquad-fit")
 FIRST_STAGE_RECALL_AT = 8  # the first stage's features are kept for recall at this shortlist
 SHORTLISTS = (6, 8, 12, 16, 20, 24)  # ~20 ms a window here, one pair per ONNX call (index/rerank.py)
 
@@ -212,8 +212,9 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -
             if bot.ranker.adapter is not None:  # the bundled articles: the adapter fitted without this question
                 bot.ranker = replace(bot.ranker, adapter=adapters.for_question(item["question"]))
             ranked = [bot.ranked(q) for q in queries]
-            rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot,
-                                  "hair" if name.startswith("hair") else name, item["question"], name))
+            corpus = "hair" if name.startswith("hair") else name.removesuffix("-fit")  # medquad-fit: medquad's
+            rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot, corpus,
+                                  item["question"], name))
     return rows
 
 

@@ -163,8 +163,11 @@ def medquad_dir() -> Path:
 MEDQUAD_SHARE = 25  # one article in 25 (by a hash of its id): 728 of the 16,407, indexed in minutes, not hours
 
 
-def _medquad() -> Suite:
-    """Lay questions written blind from a fixed hash-chosen slice of MedQuAD, answered from that whole slice."""
+def _medquad(fit_only: bool = False) -> Suite:
+    """Lay questions written blind from a fixed hash-chosen slice of MedQuAD, answered from that whole slice.
+    `fit_only`: the later sets (medquad-fit-b, -c; 60 questions each, written by two helpers given 60 articles of
+    the slice apiece, none of them an article the first set's answers come from), all in the fit part, so the
+    first set's test half is what it was."""
     from bot.settings import default_index_dir
 
     subset = default_index_dir().parent / "eval" / f"medquad-1-in-{MEDQUAD_SHARE}.jsonl"
@@ -180,6 +183,9 @@ def _medquad() -> Suite:
                 if int(hashlib.sha1(key).hexdigest(), 16) % MEDQUAD_SHARE == 0:
                     out.write(line)
         Path(out.name).replace(subset)
+    if fit_only:
+        items = [{**i, "part": "fit"} for x in "bc" for i in load_jsonl(SUITES_DIR / f"medquad-fit-{x}.jsonl")]
+        return Suite("medquad-fit", items, subset, phrase_hit, "120 more lay questions on other articles; fitted on")
     items = load_jsonl(SUITES_DIR / "medquad.jsonl")
     for item in items:
         item["part"] = part_of(item["question"])
@@ -211,7 +217,7 @@ def _conversation_items(name: str) -> list[dict]:
     return items
 
 
-BLIND_FIT_SETS = "cdfghijk"  # hair-fit-c ... hair-fit-k, each written by another helper given only the articles
+BLIND_FIT_SETS = "cdfghijklm"  # hair-fit-c ... hair-fit-m, each written by another helper given only the articles
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
@@ -229,6 +235,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
     "medquad": _medquad,
+    "medquad-fit": partial(_medquad, fit_only=True),
     "hair-conversations": lambda: _conversations("hair-conversations", True),
     "hair-conversations-alone": lambda: _conversations("hair-conversations", False),
     "covid-faq-conversations": lambda: _conversations("covid-faq-conversations", True),
