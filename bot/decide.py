@@ -65,13 +65,13 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
 
 def decide(  # noqa: PLR0913
     ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = "",  # noqa: ANN001
-    asked_vector: np.ndarray | None = None, asked_logit: float | None = None,
+    asked_vector: np.ndarray | None = None, asked_score: float | None = None,
 ) -> Verdict:
     """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
     wrote in this message (`message`, default `text`), and of a long one only its asking sentences: a topic
     word carried over from an earlier question must not refuse every follow-up, nor a word of the story.
     (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)
-    On the bundled articles, `asked_logit` (`bot.asked`: does the message read like a question they answer?)
+    On the bundled articles, `asked_score` (`bot.asked`: does the message read like a question they answer?)
     joins the evidence, with the model, threshold and absent-concept rule fitted beside it."""
     best = max(ranked, key=lambda r: r.ce)
     floor = ranker.answer.get("ce_floor") if ranker.answer is not None else None
@@ -82,9 +82,9 @@ def decide(  # noqa: PLR0913
         return Verdict(False, [], 0.0)
     concepts = checker.check(text, encoder, best.quoted, asked(message or text), asked_vector)
     x = answer_features(best.ce, concepts, best.type_miss, ranker.answer.get("central", -1.0))[None, :]
-    own = ranker.answer.get("asked") if asked_logit is not None else None
+    own = ranker.answer.get("asked") if asked_score is not None else None
     if own is not None:
-        x, names, model, threshold, rule = np.append(x, [[asked_logit]], axis=1), ASKED_FEATURES, *(
+        x, names, model, threshold, rule = np.append(x, [[asked_score]], axis=1), ASKED_FEATURES, *(
             own[k] for k in ("model", "threshold", "absent"))
     else:
         names = ANSWER_FEATURES

@@ -202,8 +202,8 @@ class Bot:
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
         # beside a crisis notice the general model decides: CRISIS_CONFIDENCE is a cut on its probabilities, and the
         # question classifier never saw a crisis message ("I can't live like this with no hair" reads answerable)
-        asked_logit = None if "crisis" in notices else self.asked_logit(meaning)
-        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_logit)
+        asked_score = None if "crisis" in notices else self.asked_score(meaning)
+        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_score)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE
@@ -265,11 +265,11 @@ class Bot:
             vector = self.notice_encoder.encode([message])[0]
         return self.notice_model.kinds_for(vector, message)
 
-    def asked_logit(self, vector: np.ndarray | None) -> float | None:
+    def asked_score(self, vector: np.ndarray | None) -> float | None:
         """On the bundled articles, how much the message (its notice-encoder vector) reads like a question they
         answer (`bot.asked`); None elsewhere, or without the vector: the general answerability model decides."""
         own = (self.ranker.answer or {}).get("asked")
-        return own["classifier"].logit(vector) if own is not None and vector is not None else None
+        return own["classifier"].score(vector) if own is not None and vector is not None else None
 
     def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
         """Every shortlisted window for one search text, best first, with its fitted relevance."""
@@ -292,13 +292,13 @@ class Bot:
 
     def decide(
         self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None,
-        asked_logit: float | None = None,
+        asked_score: float | None = None,
     ) -> Verdict:
         """Answer or abstain, with the question's concepts no passage answers about. `vectors` are the search
         texts' own: a short question is its own search text, so its words' centrality is read against its vector
         instead of encoding it again."""
         own = vectors[0] if vectors is not None and queries == [asked(message or queries[0])] else None
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own, asked_logit)
+        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own, asked_score)
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)

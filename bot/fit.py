@@ -13,8 +13,8 @@ model that saw it). The `test` parts are never read here, nor any fit question t
    MedQuAD 0.625; without them 0.789, 0.737, 0.625;
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
-4. the bundled articles' own answerability: the same evidence plus a question classifier over the message's
-   meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses more at the same answerable share.
+4. the bundled articles' own answerability: the same evidence plus the vote of the fit messages nearest the
+   message in meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses more at the same answerable share.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
 the same (weighing each corpus alike was tried before stop 34, when the general ranker read the bundled articles'
 questions too: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and nine second-stage features against
@@ -127,7 +127,7 @@ def main() -> None:
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
     rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
     answer = fit_answerability(rows)
-    asked = bundled_answerability(rows, answer, args.out)  # 4. the bundled articles' own, with the classifier
+    asked = bundled_answerability(rows, answer, args.out)  # 4. the bundled articles' own, with the vote
     args.cache.write_bytes(pickle.dumps(cache))
     fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
     special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}

@@ -1,12 +1,13 @@
-"""Step 4 of `python -m bot.fit`: the bundled articles' own answerability, with the question classifier.
+"""Step 4 of `python -m bot.fit`: the bundled articles' own answerability, with the neighbours' vote.
 
-`bot.asked` explains the classifier. Here: its strength (C) and the answerability model that reads its logit
+`bot.asked` explains the vote. Here: its number of neighbours (k) and the answerability model that reads it
 beside the general evidence are fitted on the hair fit sets only, and everything is cross-validated leaving out
-one hair set at a time (each was written by another helper, so a held-out set is a new writer). The classifier's
-logit for a training row always comes from a classifier that did not see it (stacking), as it will at answer
-time. The classifier is kept only if, at the same share of answerable questions refused, it refuses more of the
-others than the general evidence alone under the same cross-validation; else the step writes nothing and the
-bundled articles keep the general model.
+one hair set at a time (each was written by another helper, so a held-out set is a new writer). A training row's
+vote always comes from the other sets' messages (stacking), and never from a near copy of it (`bot.suites.near_copy`:
+the test sets' near copies are set aside from the fit, so a test message never meets one), as at answer time.
+The vote is kept only if, at the same share of answerable questions refused, it refuses more of the others than
+the general evidence alone under the same cross-validation; else the step writes nothing and the bundled articles
+keep the general model.
 """
 
 from __future__ import annotations
@@ -15,43 +16,43 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.asked import ASKED_FEATURES
+from bot.asked import ASKED_FEATURES, neighbour_vote, unit
 from bot.fitting import _apply, fit_linear
 
-C_GRID = (0.03, 0.1, 0.3)  # the classifier's inverse regularisation (384 weights, ~880 questions)
+K_GRID = (3, 5, 7, 10)  # neighbours that vote (~1,100 messages, ~470 of them not answerable)
 
 
-def _classifier(v: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    """Standardised, class-balanced logistic regression; the standardisation folded into the weights."""
-    from sklearn.linear_model import LogisticRegression
+def near_copies(messages: list[str]) -> np.ndarray:
+    """(messages x messages): which pairs share half their words (the rule that sets fit questions aside)."""
+    from bot.suites import near_copy, words
 
-    mean, scale = v.mean(0), v.std(0) + 1e-6
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((v - mean) / scale, y)
-    coef = model.coef_[0] / scale
-    return coef, float(model.intercept_[0] - coef @ mean)
+    bags = [words(m) for m in messages]
+    return np.array([[near_copy(a, [b]) for b in bags] for a in bags])
 
 
-def out_of_set(v: np.ndarray, y: np.ndarray, sets: np.ndarray, rows: np.ndarray, c: float) -> np.ndarray:
-    """The classifier's logit for each of `rows`, each from a classifier fitted on the other sets among `rows`."""
+def out_of_set(
+    v: np.ndarray, y: np.ndarray, sets: np.ndarray, rows: np.ndarray, k: int, copies: np.ndarray
+) -> np.ndarray:
+    """The vote for each of `rows`, each from the messages of the other sets among `rows`, near copies aside."""
     out = np.zeros(len(y))
     for s in np.unique(sets[rows]):
         held, train = rows & (sets == s), rows & (sets != s)
-        coef, intercept = _classifier(v[train], y[train], c)
-        out[held] = v[held] @ coef + intercept
+        out[held] = neighbour_vote(v[train], y[train], v[held], k, copies[np.ix_(held, train)])
     return out
 
 
-def cross_validated(x: np.ndarray, v: np.ndarray | None, y: np.ndarray, sets: np.ndarray, c: float) -> np.ndarray:
-    """Answerability probabilities, each set's from models fitted on the other sets (`v` None: no classifier)."""
+def cross_validated(
+    x: np.ndarray, v: np.ndarray | None, y: np.ndarray, sets: np.ndarray, k: int, copies: np.ndarray
+) -> np.ndarray:
+    """Answerability probabilities, each set's from models fitted on the other sets (`v` None: no vote)."""
     p = np.zeros(len(y))
     for s in np.unique(sets):
         held, train = sets == s, sets != s
         features = x
         if v is not None:
-            inner = out_of_set(v, y, sets, train, c)  # the training rows' logits, stacked as at answer time
-            coef, intercept = _classifier(v[train], y[train], c)
-            inner[held] = v[held] @ coef + intercept
-            features = np.column_stack([x, inner])
+            vote = out_of_set(v, y, sets, train, k, copies)  # the training rows' votes, stacked as at answer time
+            vote[held] = neighbour_vote(v[train], y[train], v[held], k, copies[np.ix_(held, train)])
+            features = np.column_stack([x, vote])
         p[held] = 1 / (1 + np.exp(-_apply(fit_linear(features[train], y[train], balanced=True), features[held])))
     return p
 
@@ -61,41 +62,43 @@ def _refusals(p: np.ndarray, y: np.ndarray, share: float) -> tuple[float, float]
     return threshold, float(np.mean(p[~y] < threshold))
 
 
-def fit_asked(x: np.ndarray, v: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float) -> dict | None:
+def fit_asked(
+    x: np.ndarray, v: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float, copies: np.ndarray
+) -> dict | None:
     """`x`: the general answerability evidence (`ANSWER_FEATURES`) of the hair fit questions; `v`: their messages'
-    notice-encoder vectors; `sets`: which hair fit set each came from. Returns the classifier's weights and the
-    model over `ASKED_FEATURES` with its threshold (refusing `share` of the answerable questions, cross-validated),
-    or None when the classifier does not earn its place."""
-    _, without = _refusals(cross_validated(x, None, y, sets, 0.0), y, share)
+    notice-encoder vectors; `sets`: which hair fit set each came from; `copies`: `near_copies` of their messages.
+    Returns the vote (vectors, labels, k) and the model over `ASKED_FEATURES` with its threshold (refusing `share`
+    of the answerable questions, cross-validated), or None when the vote does not earn its place."""
+    v = unit(v)
+    _, without = _refusals(cross_validated(x, None, y, sets, 0, copies), y, share)
     print(f"  bundled articles, general evidence alone (leave one hair set out): refuses {without:.3f} of "
           "near/off-topic", flush=True)
     best = None
-    for c in C_GRID:
-        p = cross_validated(x, v, y, sets, c)
+    for k in K_GRID:
+        p = cross_validated(x, v, y, sets, k, copies)
         threshold, refused = _refusals(p, y, share)
-        print(f"  ... with the question classifier, C={c}: refuses {refused:.3f}", flush=True)
+        print(f"  ... with the {k} nearest fit messages' vote: refuses {refused:.3f}", flush=True)
         if best is None or refused > best[0]:
-            best = (refused, c, threshold, p)
-    refused, c, threshold, p = best
+            best = (refused, k, threshold, p)
+    refused, k, threshold, p = best
     if refused <= without:
         return None
-    coef, intercept = _classifier(v, y, c)
-    stacked = np.column_stack([x, out_of_set(v, y, sets, np.ones(len(y), bool), c)])
+    stacked = np.column_stack([x, out_of_set(v, y, sets, np.ones(len(y), bool), k, copies)])
     model = fit_linear(stacked, y, balanced=True)
-    return {"coef": coef, "intercept": intercept, "C": c, "model": {"features": ASKED_FEATURES, **model},
+    return {"vectors": v, "answerable": y, "k": k, "model": {"features": ASKED_FEATURES, **model},
             "threshold": round(threshold, 4), "refuses": p < threshold,
             "cross_validated": {"leave one hair set out, non-answerable refused": {
-                "general evidence": round(without, 4), "with the classifier": round(refused, 4)},
+                "general evidence": round(without, 4), "with the vote": round(refused, 4)},
                 "answerable refused": share,
                 "questions": {"answerable": int(y.sum()), "not answerable": int((~y).sum())}}}
 
 
 def asked_entry(fitted: dict, out: Path, encoder: str, digest: str) -> dict:
-    """Write the classifier's weights beside ranker.json; return ranker.json's `bundled.asked` entry."""
-    from bot.asked import ASKED_FILE, save_weights
+    """Write the vote's messages beside ranker.json; return ranker.json's `bundled.asked` entry."""
+    from bot.asked import ASKED_FILE, save_neighbours
 
-    sha = save_weights(fitted["coef"], fitted["intercept"], out.parent / ASKED_FILE.name)
-    keep = {k: v for k, v in fitted.items() if k not in ("coef", "intercept", "refuses")}
+    sha = save_neighbours(fitted["vectors"], fitted["answerable"], out.parent / ASKED_FILE.name)
+    keep = {k: v for k, v in fitted.items() if k not in ("vectors", "answerable", "refuses")}
     return {"file": ASKED_FILE.name, "sha256": sha, "encoder": encoder, "encoder_xxh3_128": digest, **keep}
 
 
@@ -121,9 +124,9 @@ def bundled_answerability(rows: list, answer: dict, out: Path) -> dict | None:
         kept.append(((checker, checker.check(r.text, r.bot.encoder, r.best.quoted, asked(r.message))), r))
     x = np.vstack([answer_features(r.best.ce, c, r.best.type_miss, answer["central"]) for (_, c), r in kept])
     y, sets = np.array([r.answerable for r in hair]), np.array([r.suite for r in hair])
-    fitted = fit_asked(x, v, y, sets, MAX_FALSE_ABSTENTION)
+    fitted = fit_asked(x, v, y, sets, MAX_FALSE_ABSTENTION, near_copies([r.message for r in hair]))
     if fitted is None:
-        print("  the question classifier did not earn its place: the bundled articles keep the general model")
+        print("  the neighbours' vote did not earn its place: the bundled articles keep the general model")
         return None
     ok = np.ones(len(y), bool)
     rule = fit_absent_rule(kept, fitted["refuses"], y, ok)

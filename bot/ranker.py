@@ -75,7 +75,7 @@ class Ranker:
         if bundled is not None:
             adapter = QueryAdapter.load(bundled["adapter"], Path(path).parent)
             own = answer
-            if answer is not None and bundled.get("asked"):  # its own answerability, reading the question classifier
+            if answer is not None and bundled.get("asked"):  # its own answerability, reading the neighbours' vote
                 from bot.asked import load_asked
 
                 own = {**answer, "asked": load_asked(bundled["asked"], Path(path).parent)}

@@ -111,7 +111,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         ranked = bot.ranked(query, vec)  # the same work again, untimed: decide()'s input
         start = time.perf_counter()
-        bot.decide([query], [ranked], q, vec[None, :], bot.asked_logit(meaning))  # as `Bot.ask` calls it
+        bot.decide([query], [ranked], q, vec[None, :], bot.asked_score(meaning))  # as `Bot.ask` calls it
         t.append(t[-1] + time.perf_counter() - start)
         for values, a, b in zip(steps.values(), t[:-1], t[1:], strict=True):
             values.append((b - a) * 1000)

@@ -221,7 +221,7 @@ def test_the_query_adapter_applies_only_to_the_corpus_and_encoder_it_was_fitted_
     assert not adapter.applies_to({**manifest, "corpus_hash": "a user's folder"})
     assert not adapter.applies_to({**manifest, "files": {"encoder.onnx": {"xxh3_128": "another model"}}})
     assert fake_bot.ranker.adapter is None
-    assert fake_bot.asked_logit(np.zeros(4, np.float32)) is None  # nor the bundled articles' question classifier
+    assert fake_bot.asked_score(np.zeros(4, np.float32)) is None  # nor the bundled articles' question classifier
 
 
 def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapter_it_was_not_fitted_with(tmp_path):

@@ -323,9 +323,10 @@ def test_a_short_message_that_neither_asks_nor_names_anything_is_not_answered(me
     assert says_nothing(message) is nothing
 
 
-def test_the_question_classifier_decides_beside_the_evidence_only_when_its_logit_is_there():
-    """On the bundled articles the model fitted beside the classifier decides (its threshold, its absent rule);
-    without a logit (another folder, or no notice encoder) the general model does."""
+def test_the_neighbours_vote_decides_beside_the_evidence_only_when_it_is_there():
+    """On the bundled articles the model fitted beside the vote decides (its threshold, its absent rule); without a
+    vote (another folder, or no notice encoder) the general model does. The vote is the similarity-weighted share
+    of the nearest fit messages that the articles answer."""
     from bot.answerable import ANSWER_FEATURES, ConceptChecker
     from bot.asked import ASKED_FEATURES, AskedModel
     from bot.decide import Ranked, decide
@@ -333,42 +334,55 @@ def test_the_question_classifier_decides_beside_the_evidence_only_when_its_logit
     from index.vocab import Vocab
     from tests.test_ranking import DIM, FakeEncoder
 
-    def linear(features: list[str], coef: list[float]) -> Linear:
+    def linear(features: list[str], coef: list[float], intercept: float = 0.0) -> Linear:
         n = len(features)
         return Linear.from_dict({"features": features, "mean": [0.0] * n, "scale": [1.0] * n, "coef": coef,
-                                 "intercept": 0.0})
+                                 "intercept": intercept})
 
+    messages = np.eye(DIM, dtype=np.float32)[:3]  # an answerable question, and two the articles leave open
+    vote = AskedModel(messages, np.array([True, False, False]), 1, "digest")
+    assert vote.score(messages[0] * 3) == 1.0 and vote.score(messages[1]) == 0.0  # its nearest message decides
+    assert AskedModel(messages, np.array([True, False, False]), 3, "digest").score(messages[0] + messages[1]) == 0.5
     general = linear(ANSWER_FEATURES, [1.0, 0, 0, 0, 0, 0])  # answers when the cross-encoder's logit is positive
-    own = linear(ASKED_FEATURES, [1.0, 0, 0, 0, 0, 0, 1.0])  # ...plus the classifier's logit
-    classifier = AskedModel(np.zeros(DIM, np.float32), 0.0, "digest")
+    own = linear(ASKED_FEATURES, [1.0, 0, 0, 0, 0, 0, 4.0], -3.0)  # ...and the neighbours say it is answerable
     answer = {"model": general, "threshold": 0.5, "salient_zipf": 5.5, "covered": 0.6, "central": -1.0,
-              "asked": {"classifier": classifier, "model": own, "threshold": 0.5, "absent": None}}
+              "asked": {"classifier": vote, "model": own, "threshold": 0.5, "absent": None}}
     ranker = Ranker(general, general, 6, 0.0, answer=answer)
     vocab = Vocab({"hair": 0}, np.ones((1, DIM), np.float32) / np.sqrt(DIM), {"hair": 5.5})
     checker = ConceptChecker(vocab, 5.5, 0.6)
     ranked = [Ranked([], 0.9, 1.0, 0.0, "hair")]
-    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked).answerable  # no logit: the general model
-    assert not decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_logit=-3.0).answerable
-    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_logit=0.0).answerable
+    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked).answerable  # no vote: the general model
+    assert not decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=vote.score(messages[1])).answerable
+    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=vote.score(messages[0])).answerable
 
 
-def test_the_question_classifier_is_stacked_on_logits_from_classifiers_that_never_saw_the_row():
-    """Fitting (`bot.fit_asked`): each training row's classifier logit comes from the other sets' classifier, and
-    the classifier is kept only when, cross-validated by set, it refuses more at the same answerable share."""
-    from bot.fit_asked import fit_asked, out_of_set
+def test_the_vote_is_stacked_on_votes_of_other_writers_messages_never_a_near_copy():
+    """Fitting (`bot.fit_asked`): each training row's vote comes from the other sets' messages, never from a near
+    copy of it, and the vote is kept only when, cross-validated by set, it refuses more at the same answerable
+    share."""
+    from bot.asked import unit
+    from bot.fit_asked import fit_asked, near_copies, out_of_set
 
     rng = np.random.default_rng(0)
     n = 160
     y = rng.random(n) < 0.6
-    v = rng.normal(size=(n, 8)) + np.outer(np.where(y, 1.0, -1.0), np.eye(8)[0]) * 2  # the meaning separates
+    v = unit(rng.normal(size=(n, 8)) + np.outer(np.where(y, 1.0, -1.0), np.eye(8)[0]) * 2)  # the meaning separates
     x = rng.normal(size=(n, 6))  # the general evidence is noise here
     sets = np.array(["a", "b", "c", "d"])[np.arange(n) % 4]
-    logits = out_of_set(v, y, sets, np.ones(n, bool), 1.0)
-    assert np.mean((logits > 0) == y) > 0.9
-    fitted = fit_asked(x, v, y, sets, 0.05)
-    assert fitted is not None and fitted["model"]["features"][-1] == "asked"
-    assert fitted["cross_validated"]["leave one hair set out, non-answerable refused"]["with the classifier"] > 0.5
-    assert fit_asked(x, rng.normal(size=(n, 8)), y, sets, 0.05) is None  # a meaningless vector earns nothing
+    none = np.zeros((n, n), bool)
+    votes = out_of_set(v, y, sets, np.ones(n, bool), 5, none)
+    assert np.mean((votes > 0.5) == y) > 0.9
+    fitted = fit_asked(x, v, y, sets, 0.05, none)
+    assert fitted is not None and fitted["model"]["features"][-1] == "asked" and fitted["k"] in (3, 5, 7, 10)
+    assert fitted["cross_validated"]["leave one hair set out, non-answerable refused"]["with the vote"] > 0.5
+    assert fit_asked(x, rng.normal(size=(n, 8)), y, sets, 0.05, none) is None  # a meaningless vector earns nothing
+
+    copies = near_copies(["is it sold in spain", "Is it sold in Spain?", "what does the treatment cost"])
+    assert copies[0, 1] and copies[1, 0] and not copies[0, 2]
+    twins = unit(np.array([[1.0, 0.0], [1.0, 0.01], [0.6, 0.8]]))  # messages 0 and 1 near-copy each other
+    label, where, rows = np.array([True, True, False]), np.array(["a", "b", "c"]), np.ones(3, bool)
+    assert out_of_set(twins, label, where, rows, 1, np.zeros((3, 3), bool))[1] == 1.0  # its twin's vote
+    assert out_of_set(twins, label, where, rows, 1, copies)[1] == 0.0  # the twin aside, the next message votes
 
 
 def test_the_quotes_coverage_is_read_over_the_words_the_question_is_about():
