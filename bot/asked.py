@@ -14,9 +14,11 @@ answerability model.
 A vote of neighbours, not one straight cut through the space: leave-one-writer-out on the twelve hair fit sets
 (each written by another helper; a held-out message's near copies in the other sets left out of its vote, as the
 test sets' are left out of the fit), at 5% of their answerable questions refused, the vote alone refused 0.831 of
-the questions they do not answer where a logistic regression over the same vectors (the stop 27-34 classifier)
-refused 0.689. It is what patients ask of *these* five articles, so like the query adapter (`bot.adapter`) it
-applies only to the corpus and encoder it was fitted on; any other folder keeps the general answerability model.
+the questions they do not answer where a logistic regression over the same vectors (the stop 27-34 classifier,
+in git history at c91aa57) refused 0.689 (a script at stop 35, same data, same session); stacked with the general
+evidence, as `bot.fit` fits them, 0.782 (the regression, without the near-copy rule) against 0.867. It is what
+patients ask of *these* five articles, so like the query adapter (`bot.adapter`) it applies only to the corpus and
+encoder it was fitted on; any other folder keeps the general answerability model.
 Fitted by `python -m bot.fit` (`bot.fit_asked`).
 """
 
@@ -53,7 +55,10 @@ def neighbour_vote(
         sims = np.where(exclude, -np.inf, sims)
     nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
     weights = np.clip(np.take_along_axis(sims, nearest, 1), 0.0, None)
-    return (weights * answerable[nearest]).sum(1) / np.maximum(weights.sum(1), 1e-9)
+    total = weights.sum(1)
+    # no neighbour with a positive similarity (never seen with bge-small: the least similar pair is 0.16): the
+    # messages' own share, not the surest "not answerable"
+    return np.where(total > 0, (weights * answerable[nearest]).sum(1) / np.maximum(total, 1e-9), answerable.mean())
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class AskedModel:
         """From ranker.json's `bundled.asked` entry; refuses a file whose checksum is not the one recorded."""
         from bot.adapter import read_checked
 
-        table = np.load(io.BytesIO(read_checked(folder, meta, "question classifier"))).astype(np.float32)
+        table = np.load(io.BytesIO(read_checked(folder, meta, "neighbours' vote"))).astype(np.float32)
         return cls(table[:, :-1], table[:, -1] > 0.5, int(meta["k"]), meta["encoder_xxh3_128"])
 
     def score(self, vector: np.ndarray) -> float:

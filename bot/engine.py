@@ -117,7 +117,7 @@ class Bot:
         self.notice_model, self.notice_encoder = notices or (None, None)
         own = (self.ranker.answer or {}).get("asked")
         if own is not None and notices is not None and own["classifier"].encoder_digest != notices[0].encoder_digest:
-            raise ValueError("the question classifier and the notice model read different encoders; refit both")
+            raise ValueError("the neighbours' vote and the notice model read different encoders; refit both")
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -201,7 +201,7 @@ class Bot:
             notices.append("language")
         ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
         # beside a crisis notice the general model decides: CRISIS_CONFIDENCE is a cut on its probabilities, and the
-        # question classifier never saw a crisis message ("I can't live like this with no hair" reads answerable)
+        # neighbours' vote holds no crisis message ("I can't live like this with no hair" reads answerable)
         asked_score = None if "crisis" in notices else self.asked_score(meaning)
         verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_score)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]

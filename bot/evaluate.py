@@ -37,8 +37,9 @@ def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
     settings = settings or Settings.from_env()
     if suite.articles == DEFAULT_ARTICLES:
         path = settings.index_dir
-    else:  # one index per corpus: the FAQ conversations use the FAQ suite's
-        path = default_index_dir().parent / "eval" / ("covid-faq" if suite.name.startswith("covid-faq") else suite.name)
+    else:  # one index per corpus: the FAQ conversations use the FAQ suite's, medquad-fit medquad's
+        corpus = next((c for c in ("covid-faq", "medquad") if suite.name.startswith(c)), suite.name)
+        path = default_index_dir().parent / "eval" / corpus
     build_index(suite.articles, path, settings.resolved_model_path() if settings else bundled_model_path())
     return path
 

@@ -96,8 +96,7 @@ def main() -> None:
     adapters = cross_fit(index, CachedEncoder(index.encoder, cache["enc"], encoder_key("adapter", index)), labelled)
     if args.answer_only:  # the ranking stages as they are: no search texts needed
         old = json.loads(args.out.read_text(encoding="utf-8"))
-        ranker = Ranker.load(args.out)
-        ranker = replace(ranker, answer=None, bundled=replace(ranker.bundled, answer=None) if ranker.bundled else None)
+        ranker = Ranker.load(args.out, ranking_only=True)
         rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
         old["answer"] = fit_answerability(rows)
         old["bundled"].pop("asked", None)

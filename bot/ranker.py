@@ -61,8 +61,12 @@ class Ranker:
         return special if special is not None and special.adapter and special.adapter.applies_to(manifest) else self
 
     @classmethod
-    def load(cls, path: Path = RANKER_FILE) -> Ranker:
+    def load(cls, path: Path = RANKER_FILE, ranking_only: bool = False) -> Ranker:
+        """The fitted file; `ranking_only`: its two ranking stages alone, without answerability (what
+        `python -m bot.fit --answer-only` refits around, whatever format the old answerability entries have)."""
         d = json.loads(Path(path).read_text(encoding="utf-8"))
+        if ranking_only:
+            d = {**d, "answer": None}
         answer = d.get("answer")
         if answer is not None:
             from bot.answerable import ANSWER_FEATURES

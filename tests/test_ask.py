@@ -222,7 +222,7 @@ def test_the_shipped_query_adapter_applies_to_the_bundled_articles(bot):
 )
 def test_despair_about_hair_gets_the_crisis_notice_and_no_quotes(bot, message):
     """Beside a crisis notice the general model decides, against its own confidence cut: the bundled articles'
-    question classifier never saw a crisis message and read these as questions the articles answer (quotes on
+    neighbours' vote holds no crisis message and reads these as questions the articles answer (quotes on
     all three when it decided)."""
     answer = bot.ask(message)
     assert "crisis" in answer.notices and answer.quotes == []

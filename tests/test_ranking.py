@@ -221,7 +221,7 @@ def test_the_query_adapter_applies_only_to_the_corpus_and_encoder_it_was_fitted_
     assert not adapter.applies_to({**manifest, "corpus_hash": "a user's folder"})
     assert not adapter.applies_to({**manifest, "files": {"encoder.onnx": {"xxh3_128": "another model"}}})
     assert fake_bot.ranker.adapter is None
-    assert fake_bot.asked_score(np.zeros(4, np.float32)) is None  # nor the bundled articles' question classifier
+    assert fake_bot.asked_score(np.zeros(4, np.float32)) is None  # nor the bundled articles' neighbours' vote
 
 
 def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapter_it_was_not_fitted_with(tmp_path):
@@ -231,7 +231,7 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     adapter = shipped.bundled.adapter
     own = {"corpus_hash": adapter.corpus_hash, "files": {"encoder.onnx": {"xxh3_128": adapter.encoder}}}
     assert shipped.for_index(own) is shipped.bundled
-    # the bundled articles' answerability is the general one plus their own model reading the question classifier
+    # the bundled articles' answerability is the general one plus their own model reading the neighbours' vote
     assert {k: v for k, v in shipped.bundled.answer.items() if k != "asked"} == shipped.answer
     assert "asked" in shipped.bundled.answer and "asked" not in shipped.answer
     assert shipped.for_index({**own, "corpus_hash": "a user's folder"}) is shipped and shipped.adapter is None
@@ -255,7 +255,7 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     assert "classifier" in Ranker.load(tmp_path / "ranker.json").bundled.answer["asked"]  # checked the same way
     weights[0] += 1
     np.save(tmp_path / asked, weights)
-    with pytest.raises(ValueError, match="not the question classifier"):
+    with pytest.raises(ValueError, match="not the neighbours' vote"):
         Ranker.load(tmp_path / "ranker.json")
 
 

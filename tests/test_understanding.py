@@ -375,7 +375,8 @@ def test_the_vote_is_stacked_on_votes_of_other_writers_messages_never_a_near_cop
     fitted = fit_asked(x, v, y, sets, 0.05, none)
     assert fitted is not None and fitted["model"]["features"][-1] == "asked" and fitted["k"] in (3, 5, 7, 10)
     assert fitted["cross_validated"]["leave one hair set out, non-answerable refused"]["with the vote"] > 0.5
-    assert fit_asked(x, rng.normal(size=(n, 8)), y, sets, 0.05, none) is None  # a meaningless vector earns nothing
+    for seed in range(5):  # a meaningless vector earns nothing
+        assert fit_asked(x, np.random.default_rng(seed + 1).normal(size=(n, 8)), y, sets, 0.05, none) is None
 
     copies = near_copies(["is it sold in spain", "Is it sold in Spain?", "what does the treatment cost"])
     assert copies[0, 1] and copies[1, 0] and not copies[0, 2]
@@ -383,6 +384,8 @@ def test_the_vote_is_stacked_on_votes_of_other_writers_messages_never_a_near_cop
     label, where, rows = np.array([True, True, False]), np.array(["a", "b", "c"]), np.ones(3, bool)
     assert out_of_set(twins, label, where, rows, 1, np.zeros((3, 3), bool))[1] == 1.0  # its twin's vote
     assert out_of_set(twins, label, where, rows, 1, copies)[1] == 0.0  # the twin aside, the next message votes
+    same = np.array(["a", "a", "c"])  # the twins written by one writer: neither votes for the other
+    assert out_of_set(twins, label, same, rows, 1, np.zeros((3, 3), bool))[1] == 0.0
 
 
 def test_the_quotes_coverage_is_read_over_the_words_the_question_is_about():
