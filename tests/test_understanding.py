@@ -433,7 +433,7 @@ def test_the_cross_encoder_floor_refuses_at_most_its_share_of_answerable_hair_qu
     assert not far_off_topic(None, -12.0)  # a ranker.json fitted before the floor: no floor
 
 
-@pytest.mark.parametrize("name", [*HAIR_FIT_SETS, "safety", "hair-conversations", "medquad"])
+@pytest.mark.parametrize("name", [*HAIR_FIT_SETS, "safety", "hair-conversations", "medquad", "medquad-fit"])
 def test_no_fit_question_is_a_near_copy_of_an_evaluation_message(name: str):
     """hair-fit-c and hair-fit-d were checked when they were added (22 and 13 questions sharing half their words
     with an evaluated one were dropped), `safety` when it became training data; the older sets' near copies
