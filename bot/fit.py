@@ -10,7 +10,8 @@ model that saw it). The `test` parts are never read here, nor any fit question t
    and on the bundled articles alone with their query adapter (`bot.adapter`, cross-fitted by `bot.fit_adapter`),
    ranker.json's `bundled`. Each ranker is fitted on the corpora it serves: with the bundled articles' questions
    in the general fit too (half its search texts), its cross-validated hit@3 was covid-qa 0.739, covid-faq 0.667,
-   MedQuAD 0.625; without them 0.789, 0.737, 0.625;
+   MedQuAD 0.625; without them 0.789, 0.737, 0.625 (stop 34; with medquad-fit's 120 more lay questions, stop 35:
+   0.783, 0.684, 0.625);
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
 4. the bundled articles' own answerability: the same evidence plus the vote of the fit messages nearest the
@@ -18,7 +19,7 @@ model that saw it). The `test` parts are never read here, nor any fit question t
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
 the same (weighing each corpus alike was tried before stop 34, when the general ranker read the bundled articles'
 questions too: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and nine second-stage features against
-three). Needs scikit-learn.
+three; again at stop 35 on the other corpora alone: 0.710 against 0.717). Needs scikit-learn.
 """
 
 from __future__ import annotations
