@@ -15,7 +15,8 @@ model that saw it). The `test` parts are never read here, nor any fit question t
 3. answerability: relevance, concept coverage and answer type -> answer or abstain, and its threshold; the
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
 4. the bundled articles' own answerability: the same evidence plus the vote of the fit messages nearest the
-   message in meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses more at the same answerable share.
+   message in meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses clearly more (`MIN_GAIN` there) at
+   the same answerable share.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
 the same (weighing each corpus alike was tried before stop 34, when the general ranker read the bundled articles'
 questions too: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and nine second-stage features against
