@@ -38,9 +38,8 @@ def suite_index(suite: Suite, settings: Settings | None = None) -> Path:
     settings = settings or Settings.from_env()
     if suite.articles == DEFAULT_ARTICLES:
         path = settings.index_dir
-    else:  # one index per corpus: the FAQ conversations use the FAQ suite's, medquad-fit medquad's
-        corpus = next((c for c in ("covid-faq", "medquad") if suite.name.startswith(c)), suite.name)
-        path = default_index_dir().parent / "eval" / corpus
+    else:  # one index per articles file: suites that share one (the FAQ conversations, medquad-fit) share its index
+        path = default_index_dir().parent / "eval" / Path(suite.articles).stem
     build_index(suite.articles, path, settings.resolved_model_path() if settings else bundled_model_path())
     return path
 

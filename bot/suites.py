@@ -163,11 +163,8 @@ def medquad_dir() -> Path:
 MEDQUAD_SHARE = 25  # one article in 25 (by a hash of its id): 728 of the 16,407, indexed in minutes, not hours
 
 
-def _medquad(fit_only: bool = False) -> Suite:
-    """Lay questions written blind from a fixed hash-chosen slice of MedQuAD, answered from that whole slice.
-    `fit_only`: the later sets (medquad-fit-b, -c; 60 questions each, written by two helpers given 60 articles of
-    the slice apiece, none of them an article the first set's answers come from), all in the fit part, so the
-    first set's test half is what it was."""
+def _medquad_slice() -> Path:
+    """A fixed hash-chosen slice of MedQuAD (`MEDQUAD_SHARE`), written once beside the evaluation indexes."""
     from bot.settings import default_index_dir
 
     subset = default_index_dir().parent / "eval" / f"medquad-1-in-{MEDQUAD_SHARE}.jsonl"
@@ -183,13 +180,27 @@ def _medquad(fit_only: bool = False) -> Suite:
                 if int(hashlib.sha1(key).hexdigest(), 16) % MEDQUAD_SHARE == 0:
                     out.write(line)
         Path(out.name).replace(subset)
-    if fit_only:
-        items = [{**i, "part": "fit"} for x in "bc" for i in load_jsonl(SUITES_DIR / f"medquad-fit-{x}.jsonl")]
-        return Suite("medquad-fit", items, subset, phrase_hit, "120 more lay questions on other articles; fitted on")
+    return subset
+
+
+def _medquad() -> Suite:
+    """Lay questions written blind from the slice, answered from that whole slice; split by a hash."""
     items = load_jsonl(SUITES_DIR / "medquad.jsonl")
     for item in items:
         item["part"] = part_of(item["question"])
-    return Suite("medquad", items, subset, phrase_hit, "lay questions against 728 NIH articles (1 in 25 of MedQuAD)")
+    return Suite(
+        "medquad", items, _medquad_slice(), phrase_hit, "lay questions against 728 NIH articles (1 in 25 of MedQuAD)"
+    )
+
+
+def _medquad_fit() -> Suite:
+    """The later sets (medquad-fit-b, -c; 60 questions each, written by two helpers given 60 articles of the slice
+    apiece, none of them an article `medquad`'s answers come from), all in the fit part, so `medquad`'s test half
+    is what it was."""
+    items = [{**i, "part": "fit"} for x in "bc" for i in load_jsonl(SUITES_DIR / f"medquad-fit-{x}.jsonl")]
+    return Suite(
+        "medquad-fit", items, _medquad_slice(), phrase_hit, "120 more lay questions on other articles; fitted on"
+    )
 
 
 def _conversations(name: str, with_history: bool) -> Suite:
@@ -235,7 +246,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "covid-qa": _covid_qa,
     "covid-faq": _covid_faq,
     "medquad": _medquad,
-    "medquad-fit": partial(_medquad, fit_only=True),
+    "medquad-fit": _medquad_fit,
     "hair-conversations": lambda: _conversations("hair-conversations", True),
     "hair-conversations-alone": lambda: _conversations("hair-conversations", False),
     "covid-faq-conversations": lambda: _conversations("covid-faq-conversations", True),
