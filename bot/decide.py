@@ -56,10 +56,12 @@ class Verdict:
 def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | None:
     if vocab is None or ranker.answer is None:
         return None
-    # a word is named only if it is what the question is about by both fitted cuts (the absent rule's and the
-    # quotes' coverage's): when the fit turns the rule's cut off, "actualy" must still not be named
+    # a word is named only if it is central enough to what is asked ("actualy" is not): the cut fitted for naming
+    # (`bot.fit_names`); a file fitted before it names by both other fitted cuts (the absent rule's and the quotes'
+    # coverage's)
     rules = [ranker.answer.get("absent"), (ranker.answer.get("asked") or {}).get("absent")]  # the bundled one's too
     central = max(*((r or {}).get("central_above", -1.0) for r in rules), ranker.answer.get("central", -1.0))
+    central = (ranker.answer.get("naming") or {}).get("central_above", central)
     return ConceptChecker(vocab, ranker.answer["salient_zipf"], ranker.answer["covered"], central)
 
 

@@ -118,6 +118,9 @@ class Bot:
         own = (self.ranker.answer or {}).get("asked")
         if own is not None and notices is not None and own["classifier"].encoder_digest != notices[0].encoder_digest:
             raise ValueError("the neighbours' vote and the notice model read different encoders; refit both")
+        routes = self.ranker.routes
+        if routes is not None and notices is not None and routes.encoder_digest != notices[0].encoder_digest:
+            raise ValueError("the routes and the notice model read different encoders; refit both")
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -199,7 +202,8 @@ class Bot:
         notices = notices_for(text, self.learned_notices(text, meaning))
         if not looks_english(text, self.index.vocab):
             notices.append("language")
-        ranked = [self.ranked(q, v) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
+        route = self.route(queries[0] if context is not None else text, None if context is not None else meaning)
+        ranked = [self.ranked(q, v, route) for q, v in zip(queries, vectors[: len(queries)], strict=True)]
         # beside a crisis notice the general model decides: CRISIS_CONFIDENCE is a cut on its probabilities, and the
         # neighbours' vote holds no crisis message ("I can't live like this with no hair" reads answerable)
         asked_score = None if "crisis" in notices else self.asked_score(meaning)
@@ -271,14 +275,25 @@ class Bot:
         own = (self.ranker.answer or {}).get("asked")
         return own["classifier"].score(vector) if own is not None and vector is not None else None
 
-    def ranked(self, query: str, qvec: np.ndarray | None = None) -> Ranked:
-        """Every shortlisted window for one search text, best first, with its fitted relevance."""
+    def route(self, message: str, vector: np.ndarray | None = None) -> np.ndarray | None:
+        """On the bundled articles, where the fit questions nearest `message` point (`bot.route`; `vector`, its
+        notice-encoder vector when the caller has it: a follow-up's is its search text's, topic carried over);
+        None elsewhere."""
+        if self.ranker.routes is None or self.notice_encoder is None:
+            return None
+        if vector is None:
+            vector = self.notice_encoder.encode([message])[0]
+        return self.ranker.routes.scores(vector)
+
+    def ranked(self, query: str, qvec: np.ndarray | None = None, route: np.ndarray | None = None) -> Ranked:
+        """Every shortlisted window for one search text, best first, with its fitted relevance; `route`, the
+        message's (`route`)."""
         if qvec is None:
             qvec = self.encoder.encode([query])[0]
         if self.ranker.adapter is not None:
             qvec = self.ranker.adapter(qvec)
         candidates = hybrid_search(self.index, query, qvec, keep=self.ranker.chunks)
-        windows = candidate_windows(self.index, query, qvec, candidates)
+        windows = candidate_windows(self.index, query, qvec, candidates, route)
         keep, prob, ce = score(self.ranker, self.reranker, self.index, query, windows)
         docs = self.index.sentences[windows.first[keep], DOC] if len(keep) else []
         found = [

@@ -36,6 +36,7 @@ FEATURES = [
     "type_match",  # the question asks for a number/time/place/agent and the window holds one
     "type_miss",  # ... and the window holds none
     "qlink",  # cosine of the question with the article's question this window answers (Q&A structure)
+    "route",  # the bundled articles: how much the fit questions nearest the message point here (`bot.route`)
     "two",  # a two-sentence window
     "log_words",
 ]
@@ -54,8 +55,11 @@ class Windows:
         return len(self.first)
 
 
-def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> Windows:
-    """All 1-2 sentence windows of the candidate chunks, with their evidence."""
+def candidate_windows(
+    index: Index, question: str, qvec: np.ndarray, candidates: list[Candidate], route: np.ndarray | None = None
+) -> Windows:
+    """All 1-2 sentence windows of the candidate chunks, with their evidence. `route` (per sentence, `bot.route`;
+    None elsewhere) adds the chunks it points at and the `route` feature."""
     chunk_fused = {c.chunk: c.fused * (RRF_K + 1) / 2 for c in candidates}
     chunk_cos = {c.chunk: c.dense for c in candidates}
     bm25_all = index.sentence_bm25.scores(question) if index.sentence_bm25 is not None else None
@@ -70,6 +74,8 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
     chunks |= {int(index.sentence_chunk[r]) for r in top}
     fusion = WindowFusion(index, cos_all, bm25_all)
     chunks |= {int(index.sentence_chunk[r]) for r in fusion.best_rows(FUSED_WINDOWS)}
+    if route is not None:
+        chunks |= {int(index.sentence_chunk[r]) for r in np.flatnonzero(route > 0)}
     missing = [c for c in chunks if c not in chunk_cos]
     if missing:
         vectors = np.vstack([index.dense.reconstruct(int(c)) for c in missing])
@@ -134,6 +140,7 @@ def candidate_windows(index: Index, question: str, qvec: np.ndarray, candidates:
             ((tags & qtype) > 0) if qtype else np.zeros(len(first)),
             ((tags & qtype) == 0) if qtype else np.zeros(len(first)),
             qlink,
+            np.maximum(route[first], route[second]) if route is not None else np.zeros(len(first)),
             two,
             np.log1p(words),
         ]

@@ -16,7 +16,10 @@ model that saw it). The `test` parts are never read here, nor any fit question t
    absent-concept rule's cuts and the cross-encoder floor for questions no window is about;
 4. the bundled articles' own answerability: the same evidence plus the vote of the fit messages nearest the
    message in meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses clearly more (`MIN_GAIN` there) at
-   the same answerable share.
+   the same answerable share;
+5. which words a refusal names (`bot.fit_names`), on the file as written.
+The bundled articles' ranking also reads where their answerable fit questions nearest the message point (`bot.route`,
+`bot.fit_route`), each fit message routed by the other writers' questions only; shipped only if a stage keeps it.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
 the same (weighing each corpus alike was tried before stop 34, when the general ranker read the bundled articles'
 questions too: per-corpus mean of cross-validated hit@3 0.720 against 0.729, and nine second-stage features against
@@ -39,10 +42,14 @@ from bot.features import FEATURES, candidate_windows
 from bot.fit_adapter import cross_fit
 from bot.fit_answer import AnswerRow, fit_answerability
 from bot.fit_asked import bundled_answerability
+from bot.fit_names import fit_name_central
+from bot.fit_route import fit_routes
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
+from bot.notice_model import NOTICE_ENCODER, NoticeModel
 from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
 from bot.retrieve import hybrid_search
+from bot.route import Routes
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import HAIR_FIT_SETS, SUITES
 from index.reader import DOC
@@ -59,14 +66,15 @@ def encoder_key(suite: str, index) -> str:  # noqa: ANN001 - index.reader.Index
     return f"{suite} {index.manifest['files']['encoder.onnx']['xxh3_128']}"
 
 
-def collect(index, encoder, suite, items: list[dict], chunks: int, adapters=None) -> list[dict]:  # noqa: ANN001
+def collect(index, encoder, suite, items: list[dict], chunks: int, adapters=None, routes=None) -> list[dict]:  # noqa: ANN001
     groups = []
     for item in items:
+        route = routes.for_message(item["question"], suite.name) if routes is not None else None  # out of set
         for query in questions_in(item["question"], whole=False):
             qvec = encoder.encode([query])[0]
             if adapters is not None:  # cross-fitted: an adapter that never saw this question
                 qvec = adapters.for_question(item["question"])(qvec)
-            w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks))
+            w = candidate_windows(index, query, qvec, hybrid_search(index, query, qvec, keep=chunks), route)
             y = suite.window_hits(item, index, w.first, w.last)
             groups.append({"query": query, "x": w.x, "y": y, "w": w, "index": index, "suite": suite.name})
     return groups
@@ -93,19 +101,25 @@ def main() -> None:
     suites = {name: SUITES[name]() for name in FIT_SUITES}
     indexes = {name: suite_index(suite, settings) for name, suite in suites.items()}
     bundled = [n for n in FIT_SUITES if suites[n].articles == DEFAULT_ARTICLES]  # the query adapter's corpus
-    index = open_index(indexes[bundled[0]], model=MODEL_NAME)
+    home = open_index(indexes[bundled[0]], model=MODEL_NAME)
     labelled = [(i, suites[n]) for n in bundled for i in suites[n].part("fit") if i["kind"] == "answerable"]
-    adapters = cross_fit(index, CachedEncoder(index.encoder, cache["enc"], encoder_key("adapter", index)), labelled)
+    adapters = cross_fit(home, CachedEncoder(home.encoder, cache["enc"], encoder_key("adapter", home)), labelled)
+    notices = NoticeModel.load()
+    meaning = notices.load_encoder(threads=1)  # one thread, one message per call: the same vectors on any machine
+    vectors: dict[str, np.ndarray] = {}
+    routes = fit_routes(home, labelled, lambda m: vectors.get(m) if m in vectors else vectors.setdefault(
+        m, meaning.encode([m])[0]))
     if args.answer_only:  # the ranking stages as they are: no search texts needed
         old = json.loads(args.out.read_text(encoding="utf-8"))
         ranker = Ranker.load(args.out, ranking_only=True)
-        rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
+        rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes)
         old["answer"] = fit_answerability(rows)
         old["bundled"].pop("asked", None)
         if asked := bundled_answerability(rows, old["answer"], args.out):
             old["bundled"]["asked"] = asked
         args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
         args.cache.write_bytes(pickle.dumps(cache))
+        _naming(args.out, indexes[bundled[0]], suites, bundled, settings)
         print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
         return
     plain, adapted = [], []  # the other corpora's search texts as they are; the bundled articles' through the adapter
@@ -114,7 +128,7 @@ def main() -> None:
         encoder = CachedEncoder(index.encoder, cache["enc"], encoder_key(name, index))
         answerable = [i for i in suite.part("fit") if i["kind"] == "answerable"]
         if name in bundled:
-            adapted += collect(index, encoder, suite, answerable, args.chunks, adapters)
+            adapted += collect(index, encoder, suite, answerable, args.chunks, adapters, routes)
         else:
             plain += collect(index, encoder, suite, answerable, args.chunks)
         print(f"{name}: {len(answerable)} answerable questions ({time.perf_counter() - t0:.0f} s)", flush=True)
@@ -123,15 +137,21 @@ def main() -> None:
     print("the bundled articles alone, through the query adapter (cross-fitted):")
     special, special_entries = fit_ranking(adapted, reranker, args.chunks)
     args.cache.write_bytes(pickle.dumps(cache))
-    ranker = replace(general, bundled=replace(special, adapter=adapters.shipped))
+    # the routes ship only if a stage of the bundled ranker reads them (their chunks joined the fit's candidates)
+    routed = "route" in special.first.features or "route" in special.second.features
+    shipped = Routes(routes.vectors, routes.gold, routes.k, home.manifest["corpus_hash"],
+                     home.manifest["format_version"], notices.encoder_digest) if routed else None
+    ranker = replace(general, bundled=replace(special, adapter=adapters.shipped, routes=shipped))
 
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
-    rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters)
+    rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes if routed else None)
     answer = fit_answerability(rows)
     asked = bundled_answerability(rows, answer, args.out)  # 4. the bundled articles' own, with the vote
     args.cache.write_bytes(pickle.dumps(cache))
     fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
     special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}
+    if routed:
+        special_entries["routes"] = routes.entry(args.out, home.manifest, NOTICE_ENCODER, notices.encoder_digest)
     validated = entries.pop("cross_validated")
     general_on = {n: fitted_on[n] for n in FIT_SUITES if n not in bundled}  # the ranking's; `answer` reads all
     out = {**entries, "answer": answer, "fitted_on": general_on, "cross_validated": validated}
@@ -139,7 +159,16 @@ def main() -> None:
     if asked:
         out["bundled"]["asked"] = asked
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    _naming(args.out, indexes[bundled[0]], suites, bundled, settings)  # 5. which words a refusal names
     print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+
+
+def _naming(out: Path, index_dir: Path, suites: dict, bundled: list[str], settings: Settings) -> None:
+    """Step 5 (`bot.fit_names`), on the file as written: the bot as fitted, asked the near misses."""
+    items = [i for n in bundled for i in suites[n].part("fit") if i["kind"] == "nearmiss" and i.get("missing")]
+    d = json.loads(out.read_text(encoding="utf-8"))
+    d["answer"]["naming"] = fit_name_central(out, index_dir, items, settings)
+    out.write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
 
 
 def fit_ranking(groups: list[dict], reranker, chunks: int) -> tuple[Ranker, dict]:  # noqa: ANN001
@@ -199,7 +228,7 @@ def fit_ranking(groups: list[dict], reranker, chunks: int) -> tuple[Ranker, dict
     return Ranker(first_model, second_model, m, min_score, chunks=chunks), entries
 
 
-def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -> list[AnswerRow]:  # noqa: ANN001
+def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes=None) -> list[AnswerRow]:  # noqa: ANN001
     from bot.engine import Bot
 
     rows = []
@@ -212,7 +241,9 @@ def _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters) -
             queries = questions_in(item["question"])
             if bot.ranker.adapter is not None:  # the bundled articles: the adapter fitted without this question
                 bot.ranker = replace(bot.ranker, adapter=adapters.for_question(item["question"]))
-            ranked = [bot.ranked(q) for q in queries]
+            own = bot.ranker.routes is not None and routes is not None  # routed out of set, as in the ranking fit
+            route = routes.for_message(item["question"], name) if own else None
+            ranked = [bot.ranked(q, None, route) for q in queries]
             corpus = "hair" if name.startswith("hair") else name.removesuffix("-fit")  # medquad-fit: medquad's
             rows.append(AnswerRow(item["kind"] == "answerable", " ".join(queries), ranked, bot, corpus,
                                   item["question"], name))

@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.adapter import QueryAdapter
 from bot.features import FEATURES, Windows
+from bot.route import Routes
 from index.reader import Index
 from index.rerank import Reranker
 
@@ -54,11 +55,14 @@ class Ranker:
     chunks: int = 10  # candidate chunks (by RRF) whose windows the first stage scores (`bot.fit --chunks`, not fitted)
     adapter: QueryAdapter | None = None  # moves the question's vector first (`bot.adapter`): the bundled ranker's
     bundled: Ranker | None = None  # weights fitted on the bundled articles alone, with their query adapter
+    routes: Routes | None = None  # ... and where their fit questions nearest a message point (`bot.route`)
 
     def for_index(self, manifest: dict) -> Ranker:
         """The bundled articles' own ranker for the index they were fitted on; this one for any other folder."""
         special = self.bundled
-        return special if special is not None and special.adapter and special.adapter.applies_to(manifest) else self
+        if special is None or special.adapter is None or not special.adapter.applies_to(manifest):
+            return self
+        return self if special.routes is not None and not special.routes.applies_to(manifest) else special
 
     @classmethod
     def load(cls, path: Path = RANKER_FILE, ranking_only: bool = False) -> Ranker:
@@ -83,7 +87,8 @@ class Ranker:
                 from bot.asked import load_asked
 
                 own = {**answer, "asked": load_asked(bundled["asked"], Path(path).parent)}
-            bundled = replace(_stages(bundled, path, own, chunks), adapter=adapter)
+            routes = Routes.load(bundled["routes"], Path(path).parent) if bundled.get("routes") else None
+            bundled = replace(_stages(bundled, path, own, chunks), adapter=adapter, routes=routes)
         return replace(_stages(d, path, answer, chunks), bundled=bundled)
 
 

@@ -91,7 +91,7 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
 
     steps: dict[str, list[float]] = {k: [] for k in ("notices (bge encode + fitted model)", "encode (+ query adapter)",
                                                       "hybrid search",
-                                                      "candidate windows + evidence",
+                                                      "routes + candidate windows + evidence",
                                                       "cross-encoder + fitted ranking", "answerability")}
     for q in qs:
         t = [time.perf_counter()]
@@ -105,11 +105,12 @@ def bench_steps(bot: Bot, qs: list[str]) -> None:
         t.append(time.perf_counter())
         cands = hybrid_search(bot.index, query, moved, keep=bot.ranker.chunks)
         t.append(time.perf_counter())
-        windows = candidate_windows(bot.index, query, moved, cands)
+        route = bot.route(q, meaning)  # the bundled articles: where the nearest fit questions point
+        windows = candidate_windows(bot.index, query, moved, cands, route)
         t.append(time.perf_counter())
         score(bot.ranker, bot.reranker, bot.index, query, windows)
         t.append(time.perf_counter())
-        ranked = bot.ranked(query, vec)  # the same work again, untimed: decide()'s input
+        ranked = bot.ranked(query, vec, route)  # the same work again, untimed: decide()'s input
         start = time.perf_counter()
         bot.decide([query], [ranked], q, vec[None, :], bot.asked_score(meaning))  # as `Bot.ask` calls it
         t.append(t[-1] + time.perf_counter() - start)

@@ -230,6 +230,10 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     shipped = Ranker.load(RANKER_FILE)
     adapter = shipped.bundled.adapter
     own = {"corpus_hash": adapter.corpus_hash, "files": {"encoder.onnx": {"xxh3_128": adapter.encoder}}}
+    routes = shipped.bundled.routes
+    if routes is not None:  # located in one build of the articles: its format and sentences
+        own |= {"format_version": routes.index_format, "sentences": routes.gold.shape[1]}
+        assert shipped.for_index({**own, "sentences": routes.gold.shape[1] + 1}) is shipped
     assert shipped.for_index(own) is shipped.bundled
     # the bundled articles' answerability is the general one plus their own model reading the neighbours' vote
     assert {k: v for k, v in shipped.bundled.answer.items() if k != "asked"} == shipped.answer
@@ -239,6 +243,9 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     d = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
     (tmp_path / "ranker.json").write_text(json.dumps(d), encoding="utf-8")
     name, asked = d["bundled"]["adapter"]["file"], d["bundled"]["asked"]["file"]
+    if "routes" in d["bundled"]:
+        table = d["bundled"]["routes"]["file"]
+        (tmp_path / table).write_bytes((RANKER_FILE.parent / table).read_bytes())
     weights = np.load(RANKER_FILE.parent / asked)
     np.save(tmp_path / asked, weights)
     matrix = np.load(RANKER_FILE.parent / name)
@@ -265,3 +272,68 @@ def test_gold_sentences_are_single_sentence_hits_else_both_of_a_pair():
     first, last = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3])
     assert gold_sentences(first, last, np.array([False, True, True, False]), 3).tolist() == [False, True, False]
     assert gold_sentences(first, last, np.array([False, True, False, False]), 3).tolist() == [True, True, False]
+
+
+def test_a_route_adds_the_chunk_it_points_at_and_is_each_windows_best_sentence_share(fake_index, monkeypatch):
+    q = "how many patients took the drug"
+    qvec = FakeEncoder().encode([q])[0]
+    rows = [r for r in range(len(fake_index.sentences)) if "fat cells" in _text(fake_index, Window(0, r, r + 1, 0, 0))]
+    route = np.zeros(len(fake_index.sentences), np.float32)
+    route[rows[0]] = 0.8
+    for name in ("BM25_SENTENCES", "DENSE_SENTENCES", "FUSED_WINDOWS"):
+        monkeypatch.setattr(features, name, 0)  # no chunk but the one the route points at
+    assert len(candidate_windows(fake_index, q, qvec, [])) == 0
+    w = candidate_windows(fake_index, q, qvec, [], route)
+    holds = (w.first <= rows[0]) & (w.last > rows[0])
+    assert holds.any()
+    assert np.all(w.x[holds, FEATURES.index("route")] == pytest.approx(0.8))
+    assert np.all(w.x[~holds, FEATURES.index("route")] == 0)
+
+
+def test_routes_point_at_the_answers_of_the_nearest_fit_questions_and_are_refused_when_altered(tmp_path):
+    from bot.asked import unit
+    from bot.route import Routes, route_scores, save_routes
+
+    rng = np.random.default_rng(3)
+    vectors = unit(rng.normal(size=(6, 8)))
+    gold = np.eye(6, 10, dtype=bool)  # question i is answered by sentence i
+    near_two = unit(vectors[2] + 0.05 * rng.normal(size=8))[None, :]
+    assert route_scores(vectors, gold, near_two, 1)[0].argmax() == 2
+    shares = route_scores(vectors, gold, near_two, 3)[0]
+    assert shares[2] == shares.max() and shares.sum() == pytest.approx(1.0) and shares[6:].sum() == 0
+    not_itself = route_scores(vectors, gold, near_two, 1, np.eye(1, 6, 2, dtype=bool))[0]
+    assert not_itself[2] == 0 and not_itself.max() == 1.0  # a question kept from pointing points nowhere
+
+    meta = {**save_routes(vectors, gold, tmp_path / "routes.npy"), "k": 3, "corpus_hash": "c", "index_format": 5,
+            "encoder_xxh3_128": "e"}
+    routes = Routes.load(meta, tmp_path)
+    assert routes.gold.shape == (6, 10) and (routes.gold == gold).all()
+    assert routes.scores(near_two[0]) == pytest.approx(shares, abs=1e-3)
+    manifest = {"corpus_hash": "c", "format_version": 5, "sentences": 10}
+    assert routes.applies_to(manifest)
+    for other in ({"corpus_hash": "a user's folder"}, {"format_version": 6}, {"sentences": 11}):
+        assert not routes.applies_to({**manifest, **other})
+    table = np.load(tmp_path / "routes.npy")
+    table[0, 0] ^= 1
+    np.save(tmp_path / "routes.npy", table)
+    with pytest.raises(ValueError, match="not the routes"):
+        Routes.load(meta, tmp_path)
+
+
+def test_a_fit_message_is_routed_by_other_writers_questions_never_a_near_copy():
+    from bot.asked import unit
+    from bot.fit_route import RouteFit
+    from bot.suites import words
+
+    messages = ["is alopecia areata contagious", "can you catch alopecia areata from a friend",
+                "is alopecia areata contagious at all", "how much does kerastem cost"]
+    vectors = unit(FakeEncoder().encode(messages))
+    gold = np.eye(4, 5, dtype=bool)
+    sets = np.array(["a", "b", "c", "b"])
+    fit = RouteFit(vectors, gold, sets, [words(m) for m in messages], 1,
+                   lambda m: FakeEncoder().encode([m])[0], {})
+    # its own set's question (and any near copy: "... at all" in set c) never points at a training message
+    routed = fit.for_message("is alopecia areata contagious", "a")
+    assert routed[0] == 0 and routed[2] == 0 and routed[1] == 1.0
+    price = "what is the price of kerastem treatment"  # not a near copy of "how much does kerastem cost" (set b)
+    assert fit.for_message(price, "a")[3] == 1.0 and fit.for_message(price, "b")[3] == 0
