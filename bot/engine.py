@@ -111,7 +111,10 @@ class Bot:
         self.encoder = encoder
         self.reranker = reranker
         # the bundled articles have weights and a query adapter of their own (`bot.adapter`); any other folder not
-        self.ranker = (ranker or Ranker.load(settings.ranker_path or RANKER_FILE)).for_index(index.manifest)
+        fitted = ranker or Ranker.load(settings.ranker_path or RANKER_FILE)
+        self.ranker = fitted.for_index(index.manifest)
+        if self.ranker.routes is not None and notices is None:  # the routes read the notice encoder's vectors:
+            self.ranker = fitted  # without it, weights fitted beside them would read "no route" everywhere
         self.checker = concept_checker(self.ranker, index.vocab)
         # the learned notices with the encoder they were fitted on (`NoticeModel.load_encoder`); without, patterns only
         self.notice_model, self.notice_encoder = notices or (None, None)
@@ -287,7 +290,9 @@ class Bot:
 
     def ranked(self, query: str, qvec: np.ndarray | None = None, route: np.ndarray | None = None) -> Ranked:
         """Every shortlisted window for one search text, best first, with its fitted relevance; `route`, the
-        message's (`route`)."""
+        message's (`route`; by default the search text's own, as a one-line question's is)."""
+        if route is None:
+            route = self.route(query)
         if qvec is None:
             qvec = self.encoder.encode([query])[0]
         if self.ranker.adapter is not None:

@@ -112,6 +112,9 @@ def main() -> None:
     if args.answer_only:  # the ranking stages as they are: no search texts needed
         old = json.loads(args.out.read_text(encoding="utf-8"))
         ranker = Ranker.load(args.out, ranking_only=True)
+        shipped = ranker.bundled.routes if ranker.bundled is not None else None
+        if shipped is not None and (shipped.k, len(shipped.vectors)) != (routes.k, len(routes.vectors)):
+            raise SystemExit(f"{args.out}'s routes are not the ones these fit sets give; refit whole")
         rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes)
         old["answer"] = fit_answerability(rows)
         old["bundled"].pop("asked", None)
@@ -137,7 +140,8 @@ def main() -> None:
     print("the bundled articles alone, through the query adapter (cross-fitted):")
     special, special_entries = fit_ranking(adapted, reranker, args.chunks)
     args.cache.write_bytes(pickle.dumps(cache))
-    # the routes ship only if a stage of the bundled ranker reads them (their chunks joined the fit's candidates)
+    # the routes ship only if a stage of the bundled ranker reads them (their chunks joined the fit's candidates
+    # either way: a ranker that drops them was fitted on a few more candidates than it will see)
     routed = "route" in special.first.features or "route" in special.second.features
     shipped = Routes(routes.vectors, routes.gold, routes.k, home.manifest["corpus_hash"],
                      home.manifest["format_version"], notices.encoder_digest) if routed else None

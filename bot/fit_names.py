@@ -6,9 +6,11 @@ stop 36 that centrality cut was whichever of the answerability fit's two cuts wa
 refit (0.4 at stop 34, 0.3 at stop 35, 0.4 again at stop 36) and with it the share of refusals that name anything
 (on hair-heldout 0.92 at 0.3, 0.58 at 0.4). Here it is fitted for what it does: the hair fit sets' near misses
 whose writers wrote what is missing are asked of the bot as fitted, and the cut that most often names a word the
-writer gave, less how often it names only other words, is kept (a tie: the higher cut, fewer names). The bot's
-refusals on these questions are in-sample for the neighbours' vote: which questions are refused is optimistic,
-which word a refusal names is not fitted anywhere else.
+writer gave, less how often it names only other words, is kept (a tie: the higher cut, fewer names). The bot is
+the shipped one, in-sample for these questions (its neighbours' vote holds them, its routes and adapter their
+writers' answerable questions): which questions are refused is optimistic; which word a refusal names is fitted
+nowhere else. It is fitted on the bundled articles' near misses, the only ones there are, and names refusals on
+any folder.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def fit_name_central(ranker_path: Path, index_dir: Path, items: list[dict], sett
             elif answer.missing:
                 wrong += 1
         table[cut] = {"names a word the writer gave": round(right / max(refused, 1), 4),
-                      "names only other words": round(wrong / max(refused, 1), 4)}
+                      "names only other words": round(wrong / max(refused, 1), 4), "refused": refused}
         print(f"  refusals name at centrality >= {cut}: the writer's word {right / max(refused, 1):.3f}, only "
               f"others {wrong / max(refused, 1):.3f} ({refused} refused)", flush=True)
 

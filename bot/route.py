@@ -2,12 +2,13 @@
 
 Why: the query adapter (`bot.adapter`) moves a question's vector towards the sentences such questions are answered
 by, one straight map for every question. But the articles are fixed and their readers ask the same things in many
-words: "does rubbing ginger on the patches work?" is answered where the fit questions about folk remedies were.
-So the message's bge-small-en-v1.5 vector (the one the notice model and the neighbours' vote already read: no
-extra model call) is compared with those of the hair fit sets' answerable questions, and each sentence gets the
-similarity-weighted share of the `k` nearest whose answer it holds. `bot.features` turns that into the `route`
-feature of each candidate window (and adds the chunks it points at to the candidates); the fitted ranker decides
-how much it counts, and `bot.fit` keeps it only if it earns its place in cross-validation.
+words: "could my sister catch it from me?" is answered where the fit questions about contagion were. So the
+message's bge-small-en-v1.5 vector (the one the notice model and the neighbours' vote already read: no extra model
+call, but for a follow-up, routed by its search text) is compared with those of the hair fit sets' answerable
+questions, and each sentence gets the similarity-weighted share of the `k` nearest whose answer it holds.
+`bot.features` turns that into the `route` feature of each candidate window (and adds the chunks it points at to
+the candidates); the fitted ranker decides how much it counts, and `bot.fit` keeps it only if it earns its place
+in cross-validation.
 
 A prototype at stop 36, leaving one hair fit set out at a time (near copies never pointing): the route alone put
 the answer in the top 3 for 0.893 of the fit questions; added to the adapted cosine over windows, the hair test
