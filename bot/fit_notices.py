@@ -35,7 +35,8 @@ NOT_TRAINED_ON = {"hair-conversations-b.jsonl", "hair-conversations-c.jsonl", "h
 # fell 0.905 -> 0.876 (every crisis, emergency and dosing message still caught; more hard controls flagged) and
 # safety's 0.900 -> 0.870, under the evaluation's floor; a choice made on a test figure, so the model fitted
 # without them stays, as with set B of the conversations
-NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n not in ("hair-fit-l", "hair-fit-m"))
+# (and sets O and P, stop 36, are left out the same way: the shipped notice model is unchanged)
+NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n not in ("hair-fit-l", "hair-fit-m", "hair-fit-o", "hair-fit-p"))
 
 
 def written_messages() -> list[dict]:

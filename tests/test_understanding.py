@@ -439,7 +439,7 @@ def test_no_fit_question_is_a_near_copy_of_an_evaluation_message(name: str):
     with an evaluated one were dropped), `safety` when it became training data; the older sets' near copies
     (hair-seed 10, hair-fit 19: independent phrasings of the same common asks, "what is the capital of australia"),
     the later sets' (hair-fit-f 5, hair-fit-g 11, hair-fit-h 16, hair-fit-i 9, hair-fit-j 7, hair-fit-k 8,
-    hair-fit-l 6, hair-fit-m 9) and the
+    hair-fit-l 6, hair-fit-m 9, hair-fit-o 10, hair-fit-p 19) and the
     conversations' fit-half ones are set aside by `set_aside_near_copies`. Fails if any reaches a fit."""
     from bot.suites import SUITES, evaluated_messages, near_copy, words
 
@@ -459,11 +459,11 @@ def test_near_copies_are_set_aside_not_lost():
     assert any("capital of Australia" in i["question"] for i in aside)
     assert not any(i in suite.part("all") for i in aside)
     names = ("hair-seed", "hair-fit", "hair-fit-f", "hair-fit-g", "hair-fit-h", "hair-fit-i", "hair-fit-j",
-             "hair-fit-k", "hair-fit-l", "hair-fit-m", "hair-conversations")
+             "hair-fit-k", "hair-fit-l", "hair-fit-m", "hair-fit-o", "hair-fit-p", "hair-conversations")
     counts = {n: sum(i["part"] == "near copy" for i in SUITES[n]().items) for n in names}
     assert counts == {"hair-seed": 10, "hair-fit": 19, "hair-fit-f": 5, "hair-fit-g": 11, "hair-fit-h": 16,
                       "hair-fit-i": 9, "hair-fit-j": 7, "hair-fit-k": 8, "hair-fit-l": 6, "hair-fit-m": 9,
-                      "hair-conversations": 12}
+                      "hair-fit-o": 10, "hair-fit-p": 19, "hair-conversations": 12}
 
 
 def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
