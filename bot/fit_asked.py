@@ -19,7 +19,7 @@ import numpy as np
 from bot.asked import ASKED_FEATURES, neighbour_vote, unit
 from bot.fitting import _apply, fit_linear
 
-K_GRID = (3, 5, 7, 10)  # neighbours that vote (~1,100 messages, ~470 of them not answerable)
+K_GRID = (3, 5, 7, 10)  # neighbours that vote (~1,250 messages, ~550 of them not answerable)
 # The vote must refuse this much more than the general evidence alone: with meaningless (random) vectors, the best
 # of the four k gained up to 0.097 by chance over 30 draws of the unit test's 160-message fixture.
 MIN_GAIN = 0.10

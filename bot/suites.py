@@ -256,8 +256,8 @@ SUITES: dict[str, Callable[[], Suite]] = {
 }
 
 # the blind sets about the bundled articles that every fit reads (the ranker, the query adapter, the answerability
-# models and, as ordinary messages, the notice model, which leaves out L and M: `bot.fit_notices.NOTICE_SETS`); the
-# hair test sets are never among them
+# models and, as ordinary messages, the notice model, which leaves out L, M, O and P: `bot.fit_notices.NOTICE_SETS`);
+# the hair test sets are never among them
 HAIR_FIT_SETS = ("hair-seed", "hair-fit", *(f"hair-fit-{x}" for x in BLIND_FIT_SETS))
 
 

@@ -493,3 +493,10 @@ def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
     assert Bot.with_topic(bot, earlier, "is it safe for kids?") == "is it safe for kids? (ruxolitinib alopecia)"
     assert Bot.with_topic(bot, ["is it gonna work?"], "and for kids?") == "and for kids? (is it gonna work?)"
     assert Bot.with_topic(bot, ["tell me about kerastems trial"], "who runs it?") == "who runs it? (kerastems)"  # stem
+
+
+def test_the_naming_fit_counts_a_word_of_the_writers_missing_concept_by_its_first_five_letters():
+    from bot.fit_names import gave
+
+    assert gave(["pregnant"], ["pregnancy"]) and gave(["side effects"], ["side effects", "safety"])
+    assert gave(["NHS"], ["the NHS"]) and not gave(["weight"], ["side effects"]) and not gave([], ["price"])
