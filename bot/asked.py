@@ -46,20 +46,28 @@ def unit(vectors: np.ndarray) -> np.ndarray:
     return v.astype(np.float16).astype(np.float32)
 
 
+def nearest(
+    vectors: np.ndarray, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query (unit rows), its `k` most similar `vectors` (rows) and their weights: the cosine, or 0 when not
+    positive or excluded (`exclude`, queries x vectors: the fit's other writers only). The vote's and the routes'."""
+    sims = queries @ vectors.T
+    if exclude is not None:
+        sims = np.where(exclude, -np.inf, sims)
+    rows = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    return rows, np.clip(np.take_along_axis(sims, rows, 1), 0.0, None)
+
+
 def neighbour_vote(
     vectors: np.ndarray, answerable: np.ndarray, queries: np.ndarray, k: int, exclude: np.ndarray | None = None
 ) -> np.ndarray:
     """Per query (unit rows), the similarity-weighted share of its `k` most similar `vectors` whose message the
     articles answer: 1.0 when every neighbour is answerable. `exclude` (queries x vectors) removes votes."""
-    sims = queries @ vectors.T
-    if exclude is not None:
-        sims = np.where(exclude, -np.inf, sims)
-    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-    weights = np.clip(np.take_along_axis(sims, nearest, 1), 0.0, None)
+    nearest_rows, weights = nearest(vectors, queries, k, exclude)
     total = weights.sum(1)
     # no neighbour with a positive similarity (never seen with bge-small: the least similar pair is 0.16): the
     # messages' own share, not the surest "not answerable"
-    return np.where(total > 0, (weights * answerable[nearest]).sum(1) / np.maximum(total, 1e-9), answerable.mean())
+    return np.where(total > 0, (weights * answerable[nearest_rows]).sum(1) / np.maximum(total, 1e-9), answerable.mean())
 
 
 @dataclass(frozen=True)

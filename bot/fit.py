@@ -29,6 +29,7 @@ three; again at stop 35 on the other corpora alone: 0.710 against 0.717). Needs 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import pickle
 import time
@@ -49,7 +50,6 @@ from bot.notice_model import NOTICE_ENCODER, NoticeModel
 from bot.questions import questions_in
 from bot.ranker import RANKER_FILE, RERANK_FEATURES, Linear, Ranker, cross_features, passage
 from bot.retrieve import hybrid_search
-from bot.route import Routes
 from bot.settings import DEFAULT_ARTICLES, Settings, default_index_dir
 from bot.suites import HAIR_FIT_SETS, SUITES
 from index.reader import DOC
@@ -106,9 +106,8 @@ def main() -> None:
     adapters = cross_fit(home, CachedEncoder(home.encoder, cache["enc"], encoder_key("adapter", home)), labelled)
     notices = NoticeModel.load()
     meaning = notices.load_encoder(threads=1)  # one thread, one message per call: the same vectors on any machine
-    vectors: dict[str, np.ndarray] = {}
-    routes = fit_routes(home, labelled, lambda m: vectors.get(m) if m in vectors else vectors.setdefault(
-        m, meaning.encode([m])[0]))
+    meaning_of = functools.cache(lambda message: meaning.encode([message])[0])  # the routes' and the vote's
+    routes = fit_routes(home, labelled, meaning_of)
     if args.answer_only:  # the ranking stages as they are: no search texts needed
         old = json.loads(args.out.read_text(encoding="utf-8"))
         ranker = Ranker.load(args.out, ranking_only=True)
@@ -120,7 +119,7 @@ def main() -> None:
         rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes)
         old["answer"] = fit_answerability(rows)
         old["bundled"].pop("asked", None)
-        if asked := bundled_answerability(rows, old["answer"], args.out):
+        if asked := bundled_answerability(rows, old["answer"], args.out, meaning_of):
             old["bundled"]["asked"] = asked
         args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
         args.cache.write_bytes(pickle.dumps(cache))
@@ -145,14 +144,13 @@ def main() -> None:
     # the routes ship only if a stage of the bundled ranker reads them (their chunks joined the fit's candidates
     # either way: a ranker that drops them was fitted on a few more candidates than it will see)
     routed = "route" in special.first.features or "route" in special.second.features
-    shipped = Routes(routes.vectors, routes.gold, routes.k, home.manifest["corpus_hash"],
-                     home.manifest["format_version"], notices.encoder_digest) if routed else None
+    shipped = routes.shipped(home.manifest, notices.encoder_digest) if routed else None
     ranker = replace(general, bundled=replace(special, adapter=adapters.shipped, routes=shipped))
 
     # 3. answerability, over whole questions: answerable vs near misses and off-topic
     rows = _answer_rows(ranker, suites, indexes, settings, reranker, cache, adapters, routes if routed else None)
     answer = fit_answerability(rows)
-    asked = bundled_answerability(rows, answer, args.out)  # 4. the bundled articles' own, with the vote
+    asked = bundled_answerability(rows, answer, args.out, meaning_of)  # 4. the bundled articles' own, with the vote
     args.cache.write_bytes(pickle.dumps(cache))
     fitted_on = {n: f"{len(suites[n].part('fit'))} questions (fit part)" for n in FIT_SUITES}
     special_entries = {**special_entries, "adapter": adapters.save(args.out.parent / ADAPTER_FILE.name)}

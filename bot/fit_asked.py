@@ -105,10 +105,12 @@ def asked_entry(fitted: dict, out: Path, encoder: str, digest: str) -> dict:
     return {"file": ASKED_FILE.name, "sha256": sha, "encoder": encoder, "encoder_xxh3_128": digest, **keep}
 
 
-def bundled_answerability(rows: list, answer: dict, out: Path) -> dict | None:
+def bundled_answerability(rows: list, answer: dict, out: Path, encode) -> dict | None:  # noqa: ANN001
     """The bundled articles' `asked` entry from the answerability rows (`bot.fit_answer.AnswerRow`) of the hair fit
     sets, with the concept settings the general fit chose (`answer`), or None. The absent-concept rule is refitted
-    beside the new model (`bot.fit_answer.fit_absent_rule`); the cross-encoder floor is the general one."""
+    beside the new model (`bot.fit_answer.fit_absent_rule`); the cross-encoder floor is the general one. `encode`:
+    message -> its notice-encoder vector, the one `bot.fit` reads for the routes too (one thread, one message per
+    call: the same vectors on any machine)."""
     from bot.answerable import ConceptChecker, answer_features
     from bot.fit_answer import MAX_FALSE_ABSTENTION, combined_refusals, fit_absent_rule
     from bot.notice_model import NOTICE_ENCODER, NoticeModel
@@ -116,8 +118,7 @@ def bundled_answerability(rows: list, answer: dict, out: Path) -> dict | None:
 
     hair = [r for r in rows if r.hair]
     notices = NoticeModel.load()
-    encoder = notices.load_encoder(threads=1)  # one thread, one message per call: the same vectors on any machine
-    v = np.vstack([encoder.encode([r.message]) for r in hair])
+    v = np.vstack([encode(r.message) for r in hair])
     checkers: dict[int, ConceptChecker] = {}
     kept = []
     for r in hair:

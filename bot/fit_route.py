@@ -16,7 +16,7 @@ import numpy as np
 
 from bot.adapter import gold_sentences
 from bot.asked import unit
-from bot.route import ROUTES_FILE, route_scores, save_routes
+from bot.route import ROUTES_FILE, Routes, route_scores, save_routes
 
 K_GRID = (3, 5, 7, 10)
 
@@ -38,6 +38,10 @@ class RouteFit:
         mine = words(message)
         exclude = (self.sets == suite) | np.array([near_copy(mine, [b]) for b in self.bags])
         return route_scores(self.vectors, self.gold, unit(self.encode(message))[None, :], self.k, exclude[None, :])[0]
+
+    def shipped(self, manifest: dict, digest: str) -> Routes:
+        """The routes as the bot will load them: located in this build (`manifest`), read by this encoder."""
+        return Routes(self.vectors, self.gold, self.k, manifest["corpus_hash"], manifest["format_version"], digest)
 
     def entry(self, out: Path, manifest: dict, encoder: str, digest: str) -> dict:
         """Write the table beside ranker.json; return ranker.json's `bundled.routes` entry."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.asked import unit
+from bot.asked import nearest, unit
 
 ROUTES_FILE = Path(__file__).resolve().parent / "data" / "routes.npy"
 
@@ -38,14 +38,9 @@ def route_scores(
     """(queries x sentences): per query (unit rows), the similarity-weighted share of its `k` most similar
     `vectors` whose answer (`gold`, vectors x sentences, bool) holds each sentence. `exclude` (queries x vectors)
     keeps a vector from pointing (the fit: the same writer's questions and near copies)."""
-    sims = queries @ vectors.T
-    if exclude is not None:
-        sims = np.where(exclude, -np.inf, sims)
-    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-    weights = np.clip(np.take_along_axis(sims, nearest, 1), 0.0, None)
-    weights = np.where(np.isfinite(weights), weights, 0.0)
+    rows, weights = nearest(vectors, queries, k, exclude)
     total = np.maximum(weights.sum(1, keepdims=True), 1e-9)
-    return np.einsum("qk,qks->qs", weights, gold[nearest].astype(np.float32)) / total
+    return np.einsum("qk,qks->qs", weights, gold[rows].astype(np.float32)) / total
 
 
 @dataclass(frozen=True)
