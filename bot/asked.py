@@ -101,10 +101,11 @@ def save_neighbours(vectors: np.ndarray, answerable: np.ndarray, path: Path) -> 
 
 def load_asked(meta: dict, folder: Path) -> dict:
     """ranker.json's `bundled.asked` entry, ready for `bot.decide.decide`: the vote, the answerability model
-    that reads it (`bot.ranker.Linear`), its threshold and its own absent-concept rule."""
+    that reads it (`bot.ranker.Linear`), its threshold, its own absent-concept rule and its threshold for
+    follow-ups (`bot.fit_follow_ups`; None in a file fitted before it: the one threshold)."""
     from bot.ranker import Linear
 
     if not set(meta["model"]["features"]) <= set(ASKED_FEATURES) or "k" not in meta:
         raise ValueError(f"{folder}: the bundled answerability was fitted on features this version lacks; refit")
     return {"classifier": AskedModel.load(meta, folder), "model": Linear.from_dict(meta["model"]),
-            "threshold": float(meta["threshold"]), "absent": meta.get("absent")}
+            "threshold": float(meta["threshold"]), "absent": meta.get("absent"), "follow_up": meta.get("follow_up")}

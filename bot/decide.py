@@ -67,14 +67,16 @@ def concept_checker(ranker: Ranker, vocab: Vocab | None) -> ConceptChecker | Non
 
 def decide(  # noqa: PLR0913
     ranker: Ranker, checker: ConceptChecker | None, encoder, text: str, ranked: list[Ranked], message: str = "",  # noqa: ANN001
-    asked_vector: np.ndarray | None = None, asked_score: float | None = None,
+    asked_vector: np.ndarray | None = None, asked_score: float | None = None, follow_up: bool = False,
 ) -> Verdict:
     """Answer or abstain on the search texts' evidence. The absent-concept rule reads only words the patient
     wrote in this message (`message`, default `text`), and of a long one only its asking sentences: a topic
     word carried over from an earlier question must not refuse every follow-up, nor a word of the story.
     (The price: a lead-in's word — "I'm breastfeeding. Is it safe?" inside a long letter — no longer counts.)
     On the bundled articles, `asked_score` (`bot.asked`: does the message read like a question they answer?)
-    joins the evidence, with the model, threshold and absent-concept rule fitted beside it."""
+    joins the evidence, with the model, threshold and absent-concept rule fitted beside it; a `follow_up` read with
+    its conversation is held to the threshold fitted for follow-ups (`bot.fit_follow_ups`), as its vote reads the
+    message alone ("is that permanent?"), not the conversation."""
     best = max(ranked, key=lambda r: r.ce)
     floor = ranker.answer.get("ce_floor") if ranker.answer is not None else None
     if checker is None or ranker.answer is None:
@@ -88,6 +90,8 @@ def decide(  # noqa: PLR0913
     if own is not None:
         x, names, model, threshold, rule = np.append(x, [[asked_score]], axis=1), ASKED_FEATURES, *(
             own[k] for k in ("model", "threshold", "absent"))
+        if follow_up and own.get("follow_up"):
+            threshold = own["follow_up"]["threshold"]
     else:
         names = ANSWER_FEATURES
         model, threshold, rule = (ranker.answer.get(k) for k in ("model", "threshold", "absent"))

@@ -210,7 +210,7 @@ class Bot:
         # beside a crisis notice the general model decides: CRISIS_CONFIDENCE is a cut on its probabilities, and the
         # neighbours' vote holds no crisis message ("I can't live like this with no hair" reads answerable)
         asked_score = None if "crisis" in notices else self.asked_score(meaning)
-        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_score)
+        verdict = self.decide(queries, ranked, text, vectors[: len(queries)], asked_score, context is not None)
         merged = [w for group in zip_longest(*(r.windows for r in ranked)) for w in group if w is not None]
         windows = select(self.index, merged, k, self.ranker.min_score) if verdict.answerable else []
         withheld = bool(windows) and "crisis" in notices and verdict.probability < CRISIS_CONFIDENCE
@@ -312,13 +312,15 @@ class Bot:
 
     def decide(
         self, queries: list[str], ranked: list[Ranked], message: str = "", vectors: np.ndarray | None = None,
-        asked_score: float | None = None,
+        asked_score: float | None = None, follow_up: bool = False,
     ) -> Verdict:
         """Answer or abstain, with the question's concepts no passage answers about. `vectors` are the search
         texts' own: a short question is its own search text, so its words' centrality is read against its vector
         instead of encoding it again."""
         own = vectors[0] if vectors is not None and queries == [asked(message or queries[0])] else None
-        return decide(self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own, asked_score)
+        return decide(
+            self.ranker, self.checker, self.encoder, " ".join(queries), ranked, message, own, asked_score, follow_up
+        )
 
     def _quote(self, w: Window) -> Quote:
         _, start, end = self.index.span(w.first, w.last)

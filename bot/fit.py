@@ -3,7 +3,7 @@
 Writes bot/data/ranker.json (small, reviewed in git): the weights, the features that earned their place, the
 data they came from, and cross-validated figures (folds grouped by question: no question is scored by a
 model that saw it). The `test` parts are never read here, nor any fit question that near-copies an evaluated one
-(`bot.suites.set_aside_near_copies`); `bot eval` reports on them. Four fits in turn:
+(`bot.suites.set_aside_near_copies`); `bot eval` reports on them. Six steps in turn:
 1. first stage: cheap evidence for every candidate window -> which windows the cross-encoder reads;
 2. second stage: the same plus the cross-encoder -> each window's relevance (quote order, `min_score`);
    both stages twice: on the other corpora with plain question vectors (any folder but the bundled articles),
@@ -17,7 +17,9 @@ model that saw it). The `test` parts are never read here, nor any fit question t
 4. the bundled articles' own answerability: the same evidence plus the vote of the fit messages nearest the
    message in meaning (`bot.asked`, `bot.fit_asked`), kept only if it refuses clearly more (`MIN_GAIN` there) at
    the same answerable share;
-5. which words a refusal names (`bot.fit_names`), on the file as written.
+5. which words a refusal names (`bot.fit_names`), on the file as written;
+6. how sure the bundled answerability must be of a follow-up read with its conversation (`bot.fit_follow_ups`),
+   on the hair conversations' fit half, which no other step reads.
 The bundled articles' ranking also reads where their answerable fit questions nearest the message point (`bot.route`,
 `bot.fit_route`), each fit message routed by the other writers' questions only; shipped only if a stage keeps it.
 A feature stays only if dropping it costs cross-validated quality; simpler wins a tie. Every search text weighs
@@ -43,6 +45,7 @@ from bot.features import FEATURES, candidate_windows
 from bot.fit_adapter import cross_fit
 from bot.fit_answer import AnswerRow, fit_answerability
 from bot.fit_asked import bundled_answerability
+from bot.fit_follow_ups import fit_follow_up_threshold
 from bot.fit_names import fit_name_central
 from bot.fit_route import fit_routes
 from bot.fitting import CachedEncoder, CachedReranker, cv_predict, fit_linear, hit_at, prune
@@ -124,6 +127,7 @@ def main() -> None:
         args.out.write_text(json.dumps(old, indent=1) + "\n", encoding="utf-8")
         args.cache.write_bytes(pickle.dumps(cache))
         _naming(args.out, indexes[bundled[0]], suites, bundled, settings)
+        _follow_ups(args.out, indexes[bundled[0]], settings)
         print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
         return
     plain, adapted = [], []  # the other corpora's search texts as they are; the bundled articles' through the adapter
@@ -164,6 +168,7 @@ def main() -> None:
         out["bundled"]["asked"] = asked
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     _naming(args.out, indexes[bundled[0]], suites, bundled, settings)  # 5. which words a refusal names
+    _follow_ups(args.out, indexes[bundled[0]], settings)  # 6. how sure it must be of a follow-up
     print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
 
 
@@ -173,6 +178,17 @@ def _naming(out: Path, index_dir: Path, suites: dict, bundled: list[str], settin
     d = json.loads(out.read_text(encoding="utf-8"))
     d["answer"]["naming"] = fit_name_central(out, index_dir, items, settings)
     out.write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
+
+
+def _follow_ups(out: Path, index_dir: Path, settings: Settings) -> None:
+    """Step 6 (`bot.fit_follow_ups`), on the file as written: the bot as fitted, asked the hair conversations'
+    fit half with their history."""
+    items = [i for i in SUITES["hair-conversations"]().part("fit") if i["kind"] in ("conversation", "nearmiss")]
+    entry = fit_follow_up_threshold(out, index_dir, items, settings)
+    if entry is not None:
+        d = json.loads(out.read_text(encoding="utf-8"))
+        d["bundled"]["asked"]["follow_up"] = entry
+        out.write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
 
 
 def fit_ranking(groups: list[dict], reranker, chunks: int) -> tuple[Ranker, dict]:  # noqa: ANN001

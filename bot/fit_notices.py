@@ -30,13 +30,13 @@ STRENGTHS = (1.0, 10.0)
 # tap?") and removed 3 on safety-b; a tie on the test sets, so the model fitted without them stays. Set C (stop
 # 30) was written for the follow-up step and is left out the same way, as is set N (near-miss follow-ups, stop 31):
 # the shipped notice model is unchanged
-NOT_TRAINED_ON = {"hair-conversations-b.jsonl", "hair-conversations-c.jsonl", "hair-conversations-n.jsonl"}
+NOT_TRAINED_ON = {f"hair-conversations-{x}.jsonl" for x in "bcnd"}  # and D (stop 37), written for the follow-ups
 # Blind sets L and M (stop 35) likewise: refitted with their 189 messages as ordinary ones, safety-b's notices right
 # fell 0.905 -> 0.876 (every crisis, emergency and dosing message still caught; more hard controls flagged) and
 # safety's 0.900 -> 0.870, under the evaluation's floor; a choice made on a test figure, so the model fitted
 # without them stays, as with set B of the conversations
 # (and sets O and P, stop 36, are left out the same way: the shipped notice model is unchanged)
-NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n not in ("hair-fit-l", "hair-fit-m", "hair-fit-o", "hair-fit-p"))
+NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n[-2:] not in ("-l", "-m", "-o", "-p"))
 
 
 def written_messages() -> list[dict]:

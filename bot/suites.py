@@ -230,7 +230,7 @@ def _conversation_items(name: str) -> list[dict]:
 
 # hair-fit-c ... hair-fit-p, each written by another helper given only the articles (E is a test set; N was taken
 # by a conversations set)
-BLIND_FIT_SETS = "cdfghijklmop"
+BLIND_FIT_SETS = "cdfghijklmop"  # Q and R (stop 37, hair-fit-q/-r.jsonl) are written, not yet fitted
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),
@@ -256,8 +256,8 @@ SUITES: dict[str, Callable[[], Suite]] = {
 }
 
 # the blind sets about the bundled articles that every fit reads (the ranker, the query adapter, the answerability
-# models and, as ordinary messages, the notice model, which leaves out L, M, O and P: `bot.fit_notices.NOTICE_SETS`);
-# the hair test sets are never among them
+# models and, as ordinary messages, the notice model, which leaves out L, M, O and P:
+# `bot.fit_notices.NOTICE_SETS`); the hair test sets are never among them
 HAIR_FIT_SETS = ("hair-seed", "hair-fit", *(f"hair-fit-{x}" for x in BLIND_FIT_SETS))
 
 

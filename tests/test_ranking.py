@@ -238,6 +238,9 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     # the bundled articles' answerability is the general one plus their own model reading the neighbours' vote
     assert {k: v for k, v in shipped.bundled.answer.items() if k != "asked"} == shipped.answer
     assert "asked" in shipped.bundled.answer and "asked" not in shipped.answer
+    # ...with the threshold fitted for follow-ups read with their conversation (`bot.fit_follow_ups`), as written
+    written = json.loads(RANKER_FILE.read_text(encoding="utf-8"))["bundled"]["asked"]["follow_up"]
+    assert shipped.bundled.answer["asked"]["follow_up"] == written and 0 <= written["threshold"] <= 1
     assert shipped.for_index({**own, "corpus_hash": "a user's folder"}) is shipped and shipped.adapter is None
 
     d = json.loads(RANKER_FILE.read_text(encoding="utf-8"))

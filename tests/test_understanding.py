@@ -354,6 +354,11 @@ def test_the_neighbours_vote_decides_beside_the_evidence_only_when_it_is_there()
     assert decide(ranker, checker, FakeEncoder(), "hair?", ranked).answerable  # no vote: the general model
     assert not decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=vote.score(messages[1])).answerable
     assert decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=vote.score(messages[0])).answerable
+    # a follow-up read with its conversation is held to its own fitted threshold (p = 1 / (1 + e^2) = 0.12 here)
+    answer["asked"]["follow_up"] = {"threshold": 0.1}
+    near = vote.score(messages[1])
+    assert decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=near, follow_up=True).answerable
+    assert not decide(ranker, checker, FakeEncoder(), "hair?", ranked, asked_score=near).answerable
 
 
 def test_the_vote_is_stacked_on_votes_of_other_writers_messages_never_a_near_copy():
@@ -476,6 +481,14 @@ def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
     evaluated = evaluated_messages()
     for text, _ in training_messages():
         assert not near_copy(words(text), evaluated), text
+
+
+def test_the_follow_up_threshold_is_the_highest_that_keeps_answerable_follow_ups_refused_under_the_limit():
+    from bot.fit_follow_ups import pick
+
+    rows = lambda *shares: {t: {"answerable refused": a, "near misses refused": 0.5} for t, a in shares}  # noqa: E731
+    assert pick(rows((0.0, 0.0), (0.1, 0.03), (0.2, 0.05), (0.3, 0.07)), 0.05) == 0.2
+    assert pick(rows((0.0, 0.08), (0.1, 0.08), (0.2, 0.1)), 0.05) == 0.1  # none under the limit: fewest refused
 
 
 def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
