@@ -488,7 +488,7 @@ def test_the_follow_up_threshold_is_the_highest_that_keeps_answerable_follow_ups
 
     rows = lambda *shares: {t: {"answerable refused": a, "near misses refused": 0.5} for t, a in shares}  # noqa: E731
     assert pick(rows((0.0, 0.0), (0.1, 0.03), (0.2, 0.05), (0.3, 0.07)), 0.05) == 0.2
-    assert pick(rows((0.0, 0.08), (0.1, 0.08), (0.2, 0.1)), 0.05) == 0.1  # none under the limit: fewest refused
+    assert pick(rows((0.0, 0.08), (0.1, 0.08), (0.2, 0.1)), 0.05) == 0.2  # none under the limit: the whole one
 
 
 def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
