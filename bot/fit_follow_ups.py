@@ -33,22 +33,27 @@ def fit_follow_up_threshold(ranker_path: Path, index_dir: Path, items: list[dict
     own = (bot.ranker.answer or {}).get("asked")
     if own is None:
         return None
-    whole = own["threshold"]
+    whole, conversations = own["threshold"], len(items)
     grid = [round(GRID_STEP * i, 4) for i in range(int(whole / GRID_STEP) + 1)] + [whole]
     table = {}
     for threshold in grid:
         own["follow_up"] = {"threshold": threshold}
         refused = {"conversation": [], "nearmiss": []}
+        # whether a question is read with its history does not depend on the threshold, and only those are
+        # decided by it: after the first pass, only they are asked again
+        read_with_history = []
         for item in items:
             answer = bot.ask(item["question"], top_k=3, history=item["history"])
-            if answer.context_from is not None:  # read with its history: the rows this threshold decides
+            if answer.context_from is not None:
                 refused[item["kind"]].append(not answer.answered)
+                read_with_history.append(item)
+        items = read_with_history
         share = {k: round(sum(v) / max(len(v), 1), 4) for k, v in refused.items()}
         table[threshold] = {"answerable refused": share["conversation"], "near misses refused": share["nearmiss"]}
         print(f"  follow-ups at threshold {threshold}: answerable refused {share['conversation']:.3f} of "
               f"{len(refused['conversation'])}, near misses {share['nearmiss']:.3f} of {len(refused['nearmiss'])}",
               flush=True)
-    return {"threshold": pick(table, MAX_FALSE_ABSTENTION), "conversations": len(items),
+    return {"threshold": pick(table, MAX_FALSE_ABSTENTION), "conversations": conversations,
             "on_fit_part": {str(t): v for t, v in table.items()}}
 
 

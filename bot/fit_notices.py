@@ -36,7 +36,7 @@ NOT_TRAINED_ON = {f"hair-conversations-{x}.jsonl" for x in "bcnd"}  # and D (sto
 # safety's 0.900 -> 0.870, under the evaluation's floor; a choice made on a test figure, so the model fitted
 # without them stays, as with set B of the conversations
 # (and sets O and P, stop 36, are left out the same way: the shipped notice model is unchanged)
-NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n[-2:] not in ("-l", "-m", "-o", "-p"))
+NOTICE_SETS = tuple(n for n in HAIR_FIT_SETS if n not in ("hair-fit-l", "hair-fit-m", "hair-fit-o", "hair-fit-p"))
 
 
 def written_messages() -> list[dict]:
