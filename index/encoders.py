@@ -121,6 +121,10 @@ class OnnxEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # shapes vary per call: an arena only grows
+        # after a call, onnxruntime's pool threads spin waiting for more work; an answer encodes (two encoders) and
+        # then runs the cross-encoder, whose sessions then shared the cores with that spinning (tests/bench.py,
+        # one run, two bots in alternating blocks: ask() p50 131 -> 99 ms without it, 0.76x)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
@@ -102,14 +102,26 @@ class CrossEncoder:
             return np.zeros(0, dtype=np.float32)
         with self._lock:
             pairs = self.tokenizer.encode_batch([(question, p) for p in passages])
-            n = len(self.sessions)
             if self._pool is None or len(pairs) == 1:
                 return np.array([self._run(self.sessions[0], e) for e in pairs], dtype=np.float32)
-            # session k scores pairs k, k + n, k + 2n, ...: long and short windows spread evenly
-            shares = self._pool.map(lambda k: [self._run(self.sessions[k], e) for e in pairs[k::n]], range(n))
+            # each session takes the longest pair left (a pair's cost grows with its tokens): the sessions finish
+            # together, where a fixed split (k, k + n, ...) left one waiting on the other's long windows
             out = np.empty(len(pairs), dtype=np.float32)
-            for k, share in enumerate(shares):
-                out[k::n] = share
+            queue = iter(sorted(range(len(pairs)), key=lambda i: -len(pairs[i].ids)))
+            take = threading.Lock()
+
+            def work(session) -> None:  # noqa: ANN001 - onnxruntime.InferenceSession
+                while True:
+                    with take:
+                        i = next(queue, None)
+                    if i is None:
+                        return
+                    out[i] = self._run(session, pairs[i])
+
+            running = [self._pool.submit(work, session) for session in self.sessions]
+            wait(running)  # every session done before any error is raised: none still runs into the next call
+            for job in running:
+                job.result()
             return out
 
     @staticmethod

@@ -146,6 +146,93 @@ def bench_letters(bot: Bot, rounds: int = 3) -> None:
     line("  ratio whole / questions only at p50", ratio(pct(timed["whole"], 50), pct(timed["questions only"], 50)))
 
 
+def bench_cross_encoder_split(bot: Bot, qs: list[str], rounds: int = 3) -> None:
+    """The cross-encoder's pairs shared among its sessions: longest first from one queue (as shipped) against the
+    fixed split it replaced (session k scores pairs k, k + n, ...), on the windows `ask()` shortlists, same scores.
+    Rebuilding the old split reads the cross-encoder's internals (`_pool`, `_run`)."""
+    from bot.features import candidate_windows
+    from bot.questions import questions_in
+    from bot.ranker import shortlist
+    from bot.retrieve import hybrid_search
+
+    ce = bot.reranker
+    if len(ce.sessions) < 2:
+        print("  cross-encoder queue vs fixed split: one session here, nothing to share; skipped")
+        return
+
+    def split(question: str, passages: list[str]) -> np.ndarray:
+        pairs = ce.tokenizer.encode_batch([(question, p) for p in passages])
+        n = len(ce.sessions)
+        shares = ce._pool.map(lambda k: [ce._run(ce.sessions[k], e) for e in pairs[k::n]], range(n))
+        out = np.empty(len(pairs), dtype=np.float32)
+        for k, share in enumerate(shares):
+            out[k::n] = share
+        return out
+
+    calls = []
+    for q in qs:
+        query = questions_in(q)[0]
+        vec = bot.encoder.encode([query])[0]
+        moved = bot.ranker.adapter(vec) if bot.ranker.adapter is not None else vec
+        meaning = bot.notice_encoder.encode([q])[0] if bot.notice_encoder is not None else None
+        windows = candidate_windows(bot.index, query, moved, hybrid_search(bot.index, query, moved,
+                                    keep=bot.ranker.chunks), bot.route(q, meaning))
+        keep = shortlist(bot.ranker, windows)
+        docs = bot.index.sentences[windows.first[keep], 0]
+        calls.append((query, [passage(bot.index, int(d), int(windows.first[i]), int(windows.last[i]))
+                              for d, i in zip(docs, keep, strict=True)]))
+    ways = {"longest first (shipped)": ce.score, "fixed split": split}
+    timed: dict[str, list[float]] = {label: [] for label in ways}
+    for r in range(rounds):
+        for query, texts in calls:
+            got = {}
+            for label in list(ways)[:: 1 if r % 2 == 0 else -1]:  # each goes first in alternate rounds
+                t = time.perf_counter()
+                got[label] = ways[label](query, texts)
+                timed[label].append((time.perf_counter() - t) * 1000)
+            assert np.array_equal(got["longest first (shipped)"], got["fixed split"])
+    print(f"  cross-encoder over {len(ce.sessions)} sessions, the shortlisted windows of {len(calls)} questions:")
+    for label, ms in timed.items():
+        line(f"  {label}, p50 / mean", f"{pct(ms, 50):.1f} / {statistics.mean(ms):.1f} ms")
+    line("  ratio longest first / fixed split at p50",
+         ratio(pct(timed["longest first (shipped)"], 50), pct(timed["fixed split"], 50)))
+
+def bench_spinning(settings: Settings, qs: list[str], rounds: int = 2) -> None:
+    """The encoders' thread pools without spinning (as shipped) against spinning (onnxruntime's default, before
+    stop 38): two bots on the same index, asked the same questions in alternating blocks of 20, cache off."""
+    import onnxruntime as ort
+
+    shipped = Bot.load(settings)
+    real = ort.SessionOptions
+
+    class Spinning(real):  # the encoders ask for no spinning: this grants the default instead
+        def add_session_config_entry(self, key: str, value: str) -> None:
+            super().add_session_config_entry(key, "1" if key == "session.intra_op.allow_spinning" else value)
+
+    ort.SessionOptions = Spinning
+    try:
+        before = Bot.load(settings)
+    finally:
+        ort.SessionOptions = real
+    bots = {"no spinning (shipped)": shipped, "spinning": before}
+    for q in qs[:20]:
+        for bot in bots.values():
+            bot.ask(q)
+    timed: dict[str, list[float]] = {label: [] for label in bots}
+    for r in range(rounds):
+        for i in range(0, len(qs), 20):
+            for label in list(bots)[:: 1 if (i // 20 + r) % 2 == 0 else -1]:
+                for q in qs[i : i + 20]:
+                    t = time.perf_counter()
+                    bots[label].ask(q)
+                    timed[label].append((time.perf_counter() - t) * 1000)
+    print("  the encoders' thread pools after a call, two bots in alternating blocks:")
+    for label, ms in timed.items():
+        line(f"  {label}, ask() p50 / p99", f"{pct(ms, 50):.1f} / {pct(ms, 99):.1f} ms")
+    line("  ratio no spinning / spinning at p50",
+         ratio(pct(timed["no spinning (shipped)"], 50), pct(timed["spinning"], 50)))
+
+
 def bench_ask(bot: Bot, qs: list[str], rounds: int = 3) -> dict:
     """ask() (cache off) against the floor: the same encodes (query and notice encoders), FAISS, BM25 (chunks and
     sentences) and cross-encoder calls (as many windows as the ranker shortlists), timed bare and interleaved."""
@@ -378,6 +465,8 @@ def main() -> None:
             print(f"  steps ({bot.ranker.rerank_top} windows read by the cross-encoder):")
             bench_steps(bot, qs)
             bench_letters(bot, rounds=1 if quick else 3)
+            bench_cross_encoder_split(bot, qs, rounds=1 if quick else 3)
+            bench_spinning(Settings(index_dir=index_dir, cache_size=0), qs, rounds=1 if quick else 2)
         if "cache" in only:
             bench_cache(bot, qs)
         if "http" in only:

@@ -241,6 +241,11 @@ def test_the_bundled_articles_get_their_own_ranker_and_a_ranker_refuses_an_adapt
     # ...with the threshold fitted for follow-ups read with their conversation (`bot.fit_follow_ups`), as written
     written = json.loads(RANKER_FILE.read_text(encoding="utf-8"))["bundled"]["asked"]["follow_up"]
     assert shipped.bundled.answer["asked"]["follow_up"] == written and 0 <= written["threshold"] <= 1
+    from bot.fit_follow_ups import pick  # the rule chose it from the table written beside it
+
+    counts = written["follow-ups read with history"]
+    table = {float(t): row for t, row in written["on_fit_part"].items()}
+    assert pick(table, counts["answerable"], counts["near misses"]) == written["threshold"]
     assert shipped.for_index({**own, "corpus_hash": "a user's folder"}) is shipped and shipped.adapter is None
 
     d = json.loads(RANKER_FILE.read_text(encoding="utf-8"))

@@ -483,12 +483,23 @@ def test_no_notice_training_message_is_a_near_copy_of_an_evaluation_message():
         assert not near_copy(words(text), evaluated), text
 
 
-def test_the_follow_up_threshold_is_the_highest_that_keeps_answerable_follow_ups_refused_under_the_limit():
+def test_the_follow_up_threshold_makes_the_fewest_errors_of_both_kinds():
+    """An answerable follow-up refused and a near-miss follow-up answered count alike; ties: fewest refused."""
     from bot.fit_follow_ups import pick
 
-    rows = lambda *shares: {t: {"answerable refused": a, "near misses refused": 0.5} for t, a in shares}  # noqa: E731
-    assert pick(rows((0.0, 0.0), (0.1, 0.03), (0.2, 0.05), (0.3, 0.07)), 0.05) == 0.2
-    assert pick(rows((0.0, 0.08), (0.1, 0.08), (0.2, 0.1)), 0.05) == 0.2  # none under the limit: the whole one
+    rows = lambda *r: {t: {"answerable refused": a, "near misses refused": n} for t, a, n in r}  # noqa: E731
+    # of 20 answerable and 10 near misses: errors 0 + 9, 1 + 5, 2 + 2, 4 + 1
+    assert pick(rows((0.0, 0.0, 0.1), (0.1, 0.05, 0.5), (0.2, 0.1, 0.8), (0.3, 0.2, 0.9)), 20, 10) == 0.2
+    # a tie in errors (1 + 4 and 2 + 3): the fewer answerable refused; equal rows: the higher threshold
+    assert pick(rows((0.1, 0.05, 0.6), (0.2, 0.1, 0.7), (0.3, 0.1, 0.7)), 20, 10) == 0.1
+    assert pick(rows((0.1, 0.1, 0.7), (0.2, 0.1, 0.7)), 20, 10) == 0.2
+    # the tables of the file shipped at stop 37 (0.15) and of the refit with sets Q and R (0.1, not 0.0)
+    shipped = rows((0.0, 0.0, 0.0588), (0.1, 0.0364, 0.4706), (0.15, 0.0364, 0.5294), (0.2, 0.0545, 0.5294),
+                   (0.4438, 0.0727, 0.5294))
+    assert pick(shipped, 55, 17) == 0.15
+    refit = rows((0.0, 0.0, 0.0588), (0.05, 0.0545, 0.2941), (0.1, 0.0545, 0.4706), (0.15, 0.0727, 0.5294),
+                 (0.4797, 0.1273, 0.6471))
+    assert pick(refit, 55, 17) == 0.1
 
 
 def test_a_follow_up_carries_only_the_earlier_words_the_articles_use():
