@@ -197,6 +197,7 @@ def bench_cross_encoder_split(bot: Bot, qs: list[str], rounds: int = 3) -> None:
     line("  ratio longest first / fixed split at p50",
          ratio(pct(timed["longest first (shipped)"], 50), pct(timed["fixed split"], 50)))
 
+
 def bench_spinning(settings: Settings, qs: list[str], rounds: int = 2) -> None:
     """The encoders' thread pools without spinning (as shipped) against spinning (onnxruntime's default, before
     stop 38): two bots on the same index, asked the same questions in alternating blocks of 20, cache off."""
