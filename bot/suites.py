@@ -230,7 +230,7 @@ def _conversation_items(name: str) -> list[dict]:
 
 # hair-fit-c ... hair-fit-p, each written by another helper given only the articles (E is a test set; N was taken
 # by a conversations set)
-BLIND_FIT_SETS = "cdfghijklmop"  # Q and R (stop 37, hair-fit-q/-r.jsonl) are written, not yet fitted
+BLIND_FIT_SETS = "cdfghijklmop"  # Q and R (stop 37, hair-fit-q/-r.jsonl): a refit with them was not kept (README)
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "hair-seed": lambda: _hair("hair-seed", "fit", "the original set (tuned on by an earlier version)"),

@@ -148,13 +148,8 @@ def bench_letters(bot: Bot, rounds: int = 3) -> None:
 
 def bench_cross_encoder_split(bot: Bot, qs: list[str], rounds: int = 3) -> None:
     """The cross-encoder's pairs shared among its sessions: longest first from one queue (as shipped) against the
-    fixed split it replaced (session k scores pairs k, k + n, ...), on the windows `ask()` shortlists, same scores.
+    fixed split it replaced (session k scores pairs k, k + n, ...), on the very calls `ask()` makes, same scores.
     Rebuilding the old split reads the cross-encoder's internals (`_pool`, `_run`)."""
-    from bot.features import candidate_windows
-    from bot.questions import questions_in
-    from bot.ranker import shortlist
-    from bot.retrieve import hybrid_search
-
     ce = bot.reranker
     if len(ce.sessions) < 2:
         print("  cross-encoder queue vs fixed split: one session here, nothing to share; skipped")
@@ -169,18 +164,14 @@ def bench_cross_encoder_split(bot: Bot, qs: list[str], rounds: int = 3) -> None:
             out[k::n] = share
         return out
 
-    calls = []
-    for q in qs:
-        query = questions_in(q)[0]
-        vec = bot.encoder.encode([query])[0]
-        moved = bot.ranker.adapter(vec) if bot.ranker.adapter is not None else vec
-        meaning = bot.notice_encoder.encode([q])[0] if bot.notice_encoder is not None else None
-        windows = candidate_windows(bot.index, query, moved, hybrid_search(bot.index, query, moved,
-                                    keep=bot.ranker.chunks), bot.route(q, meaning))
-        keep = shortlist(bot.ranker, windows)
-        docs = bot.index.sentences[windows.first[keep], 0]
-        calls.append((query, [passage(bot.index, int(d), int(windows.first[i]), int(windows.last[i]))
-                              for d, i in zip(docs, keep, strict=True)]))
+    calls: list[tuple[str, list[str]]] = []
+    shipped = ce.score
+    ce.score = lambda question, passages: calls.append((question, list(passages))) or shipped(question, passages)
+    try:
+        for q in qs:  # cache off: every question reaches the cross-encoder
+            bot.ask(q)
+    finally:
+        del ce.score  # the method again
     ways = {"longest first (shipped)": ce.score, "fixed split": split}
     timed: dict[str, list[float]] = {label: [] for label in ways}
     for r in range(rounds):
@@ -191,19 +182,18 @@ def bench_cross_encoder_split(bot: Bot, qs: list[str], rounds: int = 3) -> None:
                 got[label] = ways[label](query, texts)
                 timed[label].append((time.perf_counter() - t) * 1000)
             assert np.array_equal(got["longest first (shipped)"], got["fixed split"])
-    print(f"  cross-encoder over {len(ce.sessions)} sessions, the shortlisted windows of {len(calls)} questions:")
+    print(f"  cross-encoder over {len(ce.sessions)} sessions, the {len(calls)} calls of {len(qs)} questions:")
     for label, ms in timed.items():
         line(f"  {label}, p50 / mean", f"{pct(ms, 50):.1f} / {statistics.mean(ms):.1f} ms")
     line("  ratio longest first / fixed split at p50",
          ratio(pct(timed["longest first (shipped)"], 50), pct(timed["fixed split"], 50)))
 
 
-def bench_spinning(settings: Settings, qs: list[str], rounds: int = 2) -> None:
+def bench_spinning(shipped: Bot, qs: list[str], rounds: int = 2) -> None:
     """The encoders' thread pools without spinning (as shipped) against spinning (onnxruntime's default, before
-    stop 38): two bots on the same index, asked the same questions in alternating blocks of 20, cache off."""
+    stop 38): `shipped` and a second bot on its settings, asked the same questions in alternating blocks of 20."""
     import onnxruntime as ort
 
-    shipped = Bot.load(settings)
     real = ort.SessionOptions
 
     class Spinning(real):  # the encoders ask for no spinning: this grants the default instead
@@ -212,7 +202,7 @@ def bench_spinning(settings: Settings, qs: list[str], rounds: int = 2) -> None:
 
     ort.SessionOptions = Spinning
     try:
-        before = Bot.load(settings)
+        before = Bot.load(shipped.settings)
     finally:
         ort.SessionOptions = real
     bots = {"no spinning (shipped)": shipped, "spinning": before}
@@ -467,7 +457,7 @@ def main() -> None:
             bench_steps(bot, qs)
             bench_letters(bot, rounds=1 if quick else 3)
             bench_cross_encoder_split(bot, qs, rounds=1 if quick else 3)
-            bench_spinning(Settings(index_dir=index_dir, cache_size=0), qs, rounds=1 if quick else 2)
+            bench_spinning(bot, qs, rounds=1 if quick else 2)
         if "cache" in only:
             bench_cache(bot, qs)
         if "http" in only:
